@@ -1,0 +1,3 @@
+from .loading import LoadDepthFromFile
+
+__all__ = ['LoadDepthFromFile']

@@ -1,0 +1,61 @@
+"""Every mmpixdepth module is reachable through the registries of the toolbox that runs it."""
+import subprocess
+import textwrap
+
+import pytest
+from mmengine.registry import DefaultScope
+
+from mmpixdepth.registry import registered_modules
+
+
+def build_args(tiny_rgbd):
+    """The smallest config of each registered class; a new class must be added here."""
+    return {
+        'LoadDepthFromFile': dict(),
+        'SyntheticRGBDDataset': dict(data_root=tiny_rgbd, split='train', pipeline=[]),
+        'SyntheticRGBDSegDataset': dict(
+            data_root=tiny_rgbd, data_prefix=dict(img_path='images/train',
+                                                  seg_map_path='annotations/train'),
+            depth_prefix='depth/train', pipeline=[]),
+    }
+
+
+def test_every_registered_class_builds_from_a_config_dict(tiny_rgbd):
+    modules = registered_modules()
+    assert modules, 'mmpixdepth registered nothing'
+    args = build_args(tiny_rgbd)
+    from mmpixdepth import registry as reg
+    registries = {(r.scope, r.name): r for r in reg.ALL_REGISTRIES}
+    for (scope, name, key), cls in sorted(modules.items()):
+        assert key in args, f'no build test for {key} (registered in {scope} {name})'
+        with DefaultScope.overwrite_default_scope(scope):
+            obj = registries[(scope, name)].build(dict(type=key, **args[key]))
+        assert type(obj) is cls
+
+
+def test_transforms_are_in_both_toolboxes():
+    modules = registered_modules()
+    assert ('mmpretrain', 'transform', 'LoadDepthFromFile') in modules
+    assert ('mmseg', 'transform', 'LoadDepthFromFile') in modules
+
+
+@pytest.mark.parametrize('scope', ['mmpretrain', 'mmseg'])
+def test_custom_imports_in_a_config_registers_everything(scope, tmp_path, python):
+    """A fresh interpreter that never imports mmpixdepth itself finds its modules."""
+    config = tmp_path / 'cfg.py'
+    config.write_text(f"default_scope = '{scope}'\n"
+                      "custom_imports = dict(imports=['mmpixdepth'], allow_failed_imports=False)\n")
+    script = textwrap.dedent(f"""
+        import sys
+        from mmengine.config import Config
+        from mmengine.registry import init_default_scope
+        assert 'mmpixdepth' not in sys.modules
+        cfg = Config.fromfile({str(config)!r})
+        init_default_scope(cfg.default_scope)
+        from {scope}.registry import TRANSFORMS
+        t = TRANSFORMS.build(dict(type='LoadDepthFromFile'))
+        print(type(t).__module__)
+    """)
+    out = subprocess.run([python, '-c', script], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().startswith('mmpixdepth.')

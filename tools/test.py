@@ -1,0 +1,45 @@
+"""Evaluate a checkpoint: ``python tools/test.py CONFIG CHECKPOINT [--work-dir DIR]``."""
+import argparse
+import os
+
+from mmengine.config import DictAction
+from mmengine.fileio import dump
+from mmengine.runner import Runner
+
+import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loader)
+from mmpixdepth.utils import load_config
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Evaluate a checkpoint with mmpixdepth')
+    parser.add_argument('config', help='config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='folder for the evaluation logs')
+    parser.add_argument('--out', help='dump the metrics to this JSON/YAML/pickle file')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config keys, e.g. test_dataloader.batch_size=2; unknown keys are an error')
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def main():
+    args = parse_args()
+    cfg = load_config(args.config, args.cfg_options, args.work_dir, args.launcher)
+    if not os.path.isfile(args.checkpoint):
+        raise FileNotFoundError(f'checkpoint {args.checkpoint} does not exist')
+    cfg.load_from = args.checkpoint
+    runner = Runner.from_cfg(cfg)
+    metrics = runner.test()
+    if args.out:
+        dump(metrics, args.out)
+        print(f'metrics written to {args.out}')
+
+
+if __name__ == '__main__':
+    main()
