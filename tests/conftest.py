@@ -23,3 +23,13 @@ def tiny_rgbd(tmp_path_factory):
 @pytest.fixture(scope='session')
 def python():
     return sys.executable
+
+
+@pytest.fixture(autouse=True)
+def restore_default_scope():
+    """A Runner leaves its default scope set; keep each test's registry lookups its own."""
+    from mmengine.registry import DefaultScope
+    saved = DefaultScope._instance_dict.copy()
+    yield
+    DefaultScope._instance_dict.clear()
+    DefaultScope._instance_dict.update(saved)

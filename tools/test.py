@@ -7,7 +7,7 @@ from mmengine.fileio import dump
 from mmengine.runner import Runner
 
 import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loader)
-from mmpixdepth.utils import load_config
+from mmpixdepth.utils import init_cpu_dist, load_config
 
 
 def parse_args():
@@ -31,6 +31,7 @@ def parse_args():
 def main():
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options, args.work_dir, args.launcher)
+    init_cpu_dist(args.launcher)
     if not os.path.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint {args.checkpoint} does not exist')
     cfg.load_from = args.checkpoint

@@ -6,7 +6,7 @@ from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loader)
-from mmpixdepth.utils import load_config
+from mmpixdepth.utils import init_cpu_dist, load_config
 
 
 def parse_args():
@@ -33,6 +33,7 @@ def parse_args():
 def main():
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options, args.work_dir, args.launcher)
+    init_cpu_dist(args.launcher)
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')

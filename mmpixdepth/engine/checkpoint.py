@@ -15,51 +15,39 @@ import os
 import os.path as osp
 import pickle
 
+import numpy as np
 import torch
 from mmengine.runner.checkpoint import CheckpointLoader
 
 TRUSTED_ENV = 'MMPIXDEPTH_TRUSTED_CHECKPOINTS'
 
+# numpy 2 pickles its arrays and scalars from ``numpy._core``, numpy 1 from ``numpy.core``.
+_NUMPY_CORE = 'numpy._core' if int(np.__version__.split('.')[0]) >= 2 else 'numpy.core'
+
 # Globals in checkpoints written by mmengine's Runner, beyond what torch allows by itself.
-# numpy 2 moved ``numpy.core`` to ``numpy._core``; both spellings are listed, the one the
-# installed numpy lacks is skipped. ``getattr`` rebuilds HistoryBuffer's statistics methods
-# (``getattr(HistoryBuffer, 'mean')``); the safe unpickler never calls what it returns.
+# (``builtins.getattr`` rebuilds HistoryBuffer's statistics methods (``getattr(HistoryBuffer, 'mean')``);
+# the safe unpickler never calls what it returns.)
 _GLOBAL_NAMES = (
     'builtins.getattr',
     'mmengine.logging.history_buffer.HistoryBuffer',
     'numpy.dtype',
     'numpy.ndarray',
-    'numpy._core.multiarray._reconstruct',
-    'numpy._core.multiarray.scalar',
-    'numpy.core.multiarray._reconstruct',
-    'numpy.core.multiarray.scalar',
+    f'{_NUMPY_CORE}.multiarray._reconstruct',
+    f'{_NUMPY_CORE}.multiarray.scalar',
 )
 
 
 def _resolve(name):
     module, _, attr = name.rpartition('.')
-    try:
-        return getattr(importlib.import_module(module), attr)
-    except (ImportError, AttributeError):
-        return None
+    return getattr(importlib.import_module(module), attr)
 
 
-def _numpy_dtype_classes():
-    """numpy >= 1.25 may pickle a dtype by its class (``numpy.dtypes.Float64DType``)."""
-    try:
-        import numpy.dtypes as dtypes
-    except ImportError:
-        return []
-    return [getattr(dtypes, n) for n in dir(dtypes) if n.endswith('DType')]
+# A numpy dtype is rebuilt as an instance of its class (``numpy.dtypes.Float64DType``, ...),
+# which the safe unpickler must also know; these classes are data types, not code.
+_NUMPY_DTYPE_CLASSES = [getattr(np.dtypes, n) for n in dir(np.dtypes) if n.endswith('DType')]
 
-
-def _safe_globals():
-    found = [(name, _resolve(name)) for name in _GLOBAL_NAMES]
-    # Pair each object with its pickled name, since numpy's objects report their new home.
-    return [(obj, name) for name, obj in found if obj is not None] + _numpy_dtype_classes()
-
-
-CHECKPOINT_SAFE_GLOBALS = _safe_globals()
+# Each global paired with the name it is pickled under.
+CHECKPOINT_SAFE_GLOBALS = [(_resolve(name), name) for name in _GLOBAL_NAMES] + _NUMPY_DTYPE_CLASSES
 
 
 def _trusted_files():

@@ -1,3 +1,4 @@
 from .config import load_config, merge_cfg_options
+from .dist import init_cpu_dist
 
-__all__ = ['load_config', 'merge_cfg_options']
+__all__ = ['load_config', 'merge_cfg_options', 'init_cpu_dist']

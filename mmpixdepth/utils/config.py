@@ -71,7 +71,7 @@ def load_config(path, cfg_options=None, work_dir=None, launcher='none'):
 
     Merges ``cfg_options`` strictly (:func:`merge_cfg_options`), sets the launcher and the work dir
     (default ``work_dirs/<config name>``), and on a machine without CUDA switches distributed
-    runs to the gloo backend and SyncBN layers to BN.
+    runs to the gloo backend, CPU model replicas and BN instead of SyncBN.
     """
     cfg = Config.fromfile(path)
     cfg.launcher = launcher
@@ -82,7 +82,10 @@ def load_config(path, cfg_options=None, work_dir=None, launcher='none'):
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(path))[0])
     if not torch.cuda.is_available():
         if launcher != 'none':
-            cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+            cfg.merge_from_dict({'env_cfg.dist_cfg.backend': 'gloo'})
+            # mmengine's default wrapper pins the model to GPU LOCAL_RANK
+            wrapper = dict(type='MMDistributedDataParallel', **(cfg.get('model_wrapper_cfg') or {}))
+            cfg.model_wrapper_cfg = dict(wrapper, device_ids=None)
         if _sync_bn_to_bn(cfg.get('model')):
             print_log('no CUDA device: SyncBN layers of the model fall back to BN', 'current')
     return cfg

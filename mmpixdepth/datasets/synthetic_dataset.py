@@ -1,0 +1,142 @@
+"""Datasets over the synthetic RGB-D layout written by :func:`generate_synthetic_rgbd`."""
+import os
+import os.path as osp
+
+from mmpretrain.datasets import BaseDataset
+from mmseg.datasets import BaseSegDataset
+
+from mmpixdepth.registry import PRETRAIN_DATASETS, SEG_DATASETS, register_module
+from .synthetic import CLASSES, PALETTE
+
+_HINT = 'make the synthetic set with `python tools/generate_synthetic_data.py --out DATA_ROOT`'
+
+
+def _check_dir(path, what, dataset):
+    if not osp.isdir(path):
+        raise FileNotFoundError(f'{dataset}: the {what} folder {path} does not exist ({_HINT}).')
+
+
+def _depth_paths(img_paths, img_dir, img_suffix, depth_dir, depth_suffix, dataset):
+    """Depth file of every image (same relative name, ``depth_suffix``); errors name the missing."""
+    _check_dir(depth_dir, 'depth', dataset)
+    depth_paths = [
+        osp.join(depth_dir,
+                 osp.relpath(path, img_dir)[:-len(img_suffix)] + depth_suffix)
+        for path in img_paths
+    ]
+    missing = [(img, depth) for img, depth in zip(img_paths, depth_paths) if not osp.isfile(depth)]
+    if missing:
+        listed = '; '.join(f'{img} -> {depth}' for img, depth in missing[:5])
+        more = f' and {len(missing) - 5} more' if len(missing) > 5 else ''
+        raise FileNotFoundError(
+            f'{dataset}: {len(missing)} image(s) have no depth file: {listed}{more}.')
+    return depth_paths
+
+
+@register_module(PRETRAIN_DATASETS)
+class SyntheticRGBDDataset(BaseDataset):
+    """Unlabelled RGB-D pairs of one split of the synthetic set, for pretraining.
+
+    Each data info holds ``img_path``, ``depth_path`` and, when the annotation folder exists,
+    ``seg_map_path``. Layout under ``data_root``: ``images/{split}/*.png``,
+    ``depth/{split}/*.png`` (uint16, mm, 0 = missing), ``annotations/{split}/*.png``.
+
+    Args:
+        data_root (str): Root of the synthetic set.
+        split (str): ``'train'`` or ``'val'``. Defaults to ``'train'``.
+        pipeline (Sequence): Transforms, e.g. ``LoadImageFromFile`` and ``LoadDepthFromFile``.
+        data_prefix (dict, optional): Folders ``img_path``, ``depth_path`` and ``seg_map_path``
+            relative to ``data_root``. Defaults to the layout above for ``split``.
+        img_suffix (str): Image file suffix. Defaults to ``'.png'``.
+        depth_suffix (str): Depth file suffix. Defaults to ``'.png'``.
+        **kwargs: Other arguments of :class:`mmpretrain.datasets.BaseDataset`.
+    """
+
+    def __init__(self,
+                 data_root,
+                 split='train',
+                 pipeline=(),
+                 data_prefix=None,
+                 img_suffix='.png',
+                 depth_suffix='.png',
+                 **kwargs):
+        if data_prefix is None:
+            data_prefix = dict(
+                img_path=f'images/{split}',
+                depth_path=f'depth/{split}',
+                seg_map_path=f'annotations/{split}')
+        self.img_suffix = img_suffix
+        self.depth_suffix = depth_suffix
+        super().__init__(
+            ann_file='', data_root=data_root, data_prefix=data_prefix, pipeline=pipeline,
+            **kwargs)
+
+    def load_data_list(self):
+        name = type(self).__name__
+        img_dir = self.data_prefix['img_path']
+        _check_dir(img_dir, 'image', name)
+        img_paths = sorted(
+            osp.join(img_dir, f) for f in os.listdir(img_dir) if f.endswith(self.img_suffix))
+        if not img_paths:
+            raise FileNotFoundError(f'{name}: no *{self.img_suffix} image in {img_dir} ({_HINT}).')
+        depth_paths = _depth_paths(img_paths, img_dir, self.img_suffix,
+                                   self.data_prefix['depth_path'], self.depth_suffix, name)
+        data_list = [dict(img_path=img, depth_path=depth)
+                     for img, depth in zip(img_paths, depth_paths)]
+        seg_dir = self.data_prefix.get('seg_map_path')
+        if seg_dir and osp.isdir(seg_dir):
+            for info in data_list:
+                stem = osp.splitext(osp.basename(info['img_path']))[0]
+                info['seg_map_path'] = osp.join(seg_dir, stem + '.png')
+        return data_list
+
+
+@register_module(SEG_DATASETS)
+class SyntheticRGBDSegDataset(BaseSegDataset):
+    """Semantic segmentation on the synthetic set (background + 5 shape classes).
+
+    Args:
+        data_prefix (dict): ``img_path`` and ``seg_map_path`` relative to ``data_root``.
+            Defaults to the training split.
+        depth_prefix (str, optional): Depth folder relative to ``data_root``; when given, every
+            data info also holds ``depth_path`` (uint16 PNG, mm, 0 = missing), e.g.
+            ``'depth/train'`` next to the default ``data_prefix``. Defaults to None (no depth).
+        img_suffix (str): Defaults to ``'.png'``.
+        seg_map_suffix (str): Defaults to ``'.png'``.
+        depth_suffix (str): Defaults to ``'.png'``.
+        reduce_zero_label (bool): Defaults to False (label 0 is the background class).
+        **kwargs: Other arguments of :class:`mmseg.datasets.BaseSegDataset`.
+    """
+    METAINFO = dict(classes=CLASSES, palette=PALETTE)
+
+    def __init__(self,
+                 data_prefix=dict(img_path='images/train', seg_map_path='annotations/train'),
+                 depth_prefix=None,
+                 img_suffix='.png',
+                 seg_map_suffix='.png',
+                 depth_suffix='.png',
+                 reduce_zero_label=False,
+                 **kwargs):
+        data_prefix = dict(data_prefix)
+        if depth_prefix is not None:
+            data_prefix['depth_path'] = depth_prefix
+        self.depth_suffix = depth_suffix
+        super().__init__(
+            data_prefix=data_prefix, img_suffix=img_suffix, seg_map_suffix=seg_map_suffix,
+            reduce_zero_label=reduce_zero_label, **kwargs)
+
+    def load_data_list(self):
+        name = type(self).__name__
+        img_dir = self.data_prefix.get('img_path')
+        _check_dir(img_dir, 'image', name)
+        seg_dir = self.data_prefix.get('seg_map_path')
+        if seg_dir is not None:
+            _check_dir(seg_dir, 'annotation', name)
+        data_list = super().load_data_list()
+        depth_dir = self.data_prefix.get('depth_path')
+        if depth_dir is not None:
+            depth_paths = _depth_paths([info['img_path'] for info in data_list], img_dir,
+                                       self.img_suffix, depth_dir, self.depth_suffix, name)
+            for info, depth in zip(data_list, depth_paths):
+                info['depth_path'] = depth
+        return data_list

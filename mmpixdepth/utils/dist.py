@@ -1,0 +1,16 @@
+"""Distributed runs on machines without CUDA."""
+import torch
+import torch.distributed as dist
+
+
+def init_cpu_dist(launcher: str) -> bool:
+    """Start the gloo process group for ``--launcher pytorch`` when CUDA is unavailable.
+
+    mmengine's pytorch launcher always calls ``torch.cuda.set_device``, which fails without a
+    GPU; a process group started here is reused by the Runner as it is. Returns whether one was
+    started.
+    """
+    if launcher != 'pytorch' or torch.cuda.is_available() or dist.is_initialized():
+        return False
+    dist.init_process_group(backend='gloo')  # rank, world size and master from torchrun's env
+    return True

@@ -1,0 +1,78 @@
+"""Generate the synthetic RGB-D set: ``python tools/generate_synthetic_data.py [--out DIR]``.
+
+An output folder that already holds a complete set made with the same arguments is kept as is;
+any other non-empty folder is refused unless ``--overwrite`` is given.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import shutil
+import sys
+import time
+
+from mmpixdepth.datasets.synthetic import KINDS, SPLITS, generate_synthetic_rgbd, synthetic_meta
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Generate the synthetic RGB-D dataset')
+    parser.add_argument('--out', default='data/synthetic_rgbd', help='output folder')
+    parser.add_argument('--num-train', type=int, default=500, help='training samples')
+    parser.add_argument('--num-val', type=int, default=100, help='validation samples')
+    parser.add_argument('--size', type=int, default=128, help='image side in pixels')
+    parser.add_argument('--seed', type=int, default=0, help='seed of the whole set')
+    parser.add_argument(
+        '--workers', type=int, default=min(4, os.cpu_count() or 1), help='parallel processes')
+    parser.add_argument(
+        '--overwrite', action='store_true',
+        help='replace the generated folders and meta.json of a non-empty output folder')
+    return parser.parse_args()
+
+
+def existing_meta(out):
+    path = osp.join(out, 'meta.json')
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def is_complete(out, meta):
+    """Whether ``out`` holds every file of the set described by ``meta``."""
+    if existing_meta(out) != json.loads(json.dumps(meta)):
+        return False
+    return all(
+        osp.isfile(osp.join(out, kind, split, f'{i:05d}.png'))
+        for kind in KINDS for split in SPLITS for i in range(meta['counts'][split]))
+
+
+def main():
+    args = parse_args()
+    meta = synthetic_meta(args.num_train, args.num_val, args.size, args.seed)
+    if osp.isdir(args.out) and os.listdir(args.out):
+        if not args.overwrite:
+            if is_complete(args.out, meta):
+                print(f'{args.out} already holds the complete set ({args.num_train} train + '
+                      f'{args.num_val} val, {args.size}x{args.size}, seed {args.seed}); '
+                      'nothing to do.')
+                return 0
+            print(f'error: {args.out} is not empty and holds no complete set made with these '
+                  'arguments; pass --overwrite to replace it, or choose another --out.',
+                  file=sys.stderr)
+            return 1
+        for name in KINDS + ('meta.json', ):
+            path = osp.join(args.out, name)
+            if osp.isdir(path):
+                shutil.rmtree(path)
+            elif osp.isfile(path):
+                os.remove(path)
+    start = time.time()
+    generate_synthetic_rgbd(args.out, args.num_train, args.num_val, args.size, args.seed,
+                            args.workers)
+    print(f'wrote {args.num_train} train + {args.num_val} val samples ({args.size}x{args.size}, '
+          f'seed {args.seed}) to {osp.abspath(args.out)} in {time.time() - start:.1f} s')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
