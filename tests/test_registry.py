@@ -8,6 +8,13 @@ from mmengine.registry import DefaultScope
 from mmpixdepth.registry import registered_modules
 
 
+PIXDEPTH_MODEL = dict(
+    backbone=dict(type='ResNet', depth=18, out_indices=(3, ), norm_cfg=dict(type='BN')),
+    neck=dict(type='PixelProjector', in_channels=512, hid_channels=16, out_channels=4,
+              norm_cfg=dict(type='BN')),
+    ppm=dict(type='PixelPropagation', channels=4))
+
+
 def build_args(tiny_rgbd):
     """The smallest config of each registered class; a new class must be added here."""
     return {
@@ -17,6 +24,16 @@ def build_args(tiny_rgbd):
             data_root=tiny_rgbd, data_prefix=dict(img_path='images/train',
                                                   seg_map_path='annotations/train'),
             depth_prefix='depth/train', pipeline=[]),
+        'RGBDFolderDataset': dict(data_root=tiny_rgbd, img_prefix='images/train',
+                                  depth_prefix='depth/train', pipeline=[]),
+        'PixProViews': dict(crop_size=32, feat_stride=16),
+        'HueSafeColorJitter': dict(brightness=0.4, hue=0.1),
+        'PixelProjector': dict(in_channels=8, hid_channels=16, out_channels=4,
+                               norm_cfg=dict(type='BN')),
+        'PixelPropagation': dict(channels=4),
+        'PixDepth': dict(PIXDEPTH_MODEL, depth_thr=0.3),
+        'PixPro': PIXDEPTH_MODEL,
+        'CheckInvalidLossHook': dict(),
     }
 
 

@@ -1,6 +1,7 @@
 # Runtime of mmseg-scope jobs (segmentation fine-tuning and evaluation).
 default_scope = 'mmseg'
 custom_imports = dict(imports=['mmpixdepth'], allow_failed_imports=False)
+custom_hooks = [dict(type='CheckInvalidLossHook')]  # stop at a NaN/inf loss
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),

@@ -1,11 +1,10 @@
 """Datasets over the synthetic RGB-D layout written by :func:`generate_synthetic_rgbd`."""
-import os
 import os.path as osp
 
-from mmpretrain.datasets import BaseDataset
 from mmseg.datasets import BaseSegDataset
 
 from mmpixdepth.registry import PRETRAIN_DATASETS, SEG_DATASETS, register_module
+from .rgbd_folder import RGBDFolderDataset
 from .synthetic import CLASSES, PALETTE
 
 _HINT = 'make the synthetic set with `python tools/generate_synthetic_data.py --out DATA_ROOT`'
@@ -34,7 +33,7 @@ def _depth_paths(img_paths, img_dir, img_suffix, depth_dir, depth_suffix, datase
 
 
 @register_module(PRETRAIN_DATASETS)
-class SyntheticRGBDDataset(BaseDataset):
+class SyntheticRGBDDataset(RGBDFolderDataset):
     """Unlabelled RGB-D pairs of one split of the synthetic set, for pretraining.
 
     Each data info holds ``img_path``, ``depth_path`` and, when the annotation folder exists,
@@ -49,8 +48,9 @@ class SyntheticRGBDDataset(BaseDataset):
             relative to ``data_root``. Defaults to the layout above for ``split``.
         img_suffix (str): Image file suffix. Defaults to ``'.png'``.
         depth_suffix (str): Depth file suffix. Defaults to ``'.png'``.
-        **kwargs: Other arguments of :class:`mmpretrain.datasets.BaseDataset`.
+        **kwargs: Other arguments of :class:`RGBDFolderDataset`.
     """
+    data_hint = _HINT
 
     def __init__(self,
                  data_root,
@@ -66,28 +66,20 @@ class SyntheticRGBDDataset(BaseDataset):
                 depth_path=f'depth/{split}',
                 seg_map_path=f'annotations/{split}')
         self.img_suffix = img_suffix
-        self.depth_suffix = depth_suffix
+        self.seg_map_prefix = data_prefix.get('seg_map_path')
         super().__init__(
-            ann_file='', data_root=data_root, data_prefix=data_prefix, pipeline=pipeline,
-            **kwargs)
+            data_root=data_root, img_prefix=data_prefix['img_path'],
+            depth_prefix=data_prefix['depth_path'], img_suffixes=(img_suffix, ),
+            depth_suffix=depth_suffix, pipeline=pipeline, **kwargs)
 
     def load_data_list(self):
-        name = type(self).__name__
-        img_dir = self.data_prefix['img_path']
-        _check_dir(img_dir, 'image', name)
-        img_paths = sorted(
-            osp.join(img_dir, f) for f in os.listdir(img_dir) if f.endswith(self.img_suffix))
-        if not img_paths:
-            raise FileNotFoundError(f'{name}: no *{self.img_suffix} image in {img_dir} ({_HINT}).')
-        depth_paths = _depth_paths(img_paths, img_dir, self.img_suffix,
-                                   self.data_prefix['depth_path'], self.depth_suffix, name)
-        data_list = [dict(img_path=img, depth_path=depth)
-                     for img, depth in zip(img_paths, depth_paths)]
-        seg_dir = self.data_prefix.get('seg_map_path')
-        if seg_dir and osp.isdir(seg_dir):
-            for info in data_list:
-                stem = osp.splitext(osp.basename(info['img_path']))[0]
-                info['seg_map_path'] = osp.join(seg_dir, stem + '.png')
+        data_list = super().load_data_list()
+        if self.seg_map_prefix:
+            seg_dir = osp.join(self.data_root, self.seg_map_prefix)
+            if osp.isdir(seg_dir):
+                for info in data_list:
+                    stem = osp.splitext(osp.basename(info['img_path']))[0]
+                    info['seg_map_path'] = osp.join(seg_dir, stem + '.png')
         return data_list
 
 

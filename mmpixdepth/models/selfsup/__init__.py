@@ -1,0 +1,3 @@
+from .pixdepth import PixDepth, PixPro, zip_thresholds
+
+__all__ = ['PixDepth', 'PixPro', 'zip_thresholds']
