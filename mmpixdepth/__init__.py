@@ -8,3 +8,4 @@ from . import datasets, engine, models, utils  # noqa: F401  (registers modules)
 from .version import __version__
 
 __all__ = ['__version__']
+from . import evaluation  # noqa: F401,E402  (registers metrics)

@@ -321,14 +321,16 @@ def test_synthetic_base_config(tiny_rgbd, repo_root):
 def test_other_base_configs_build(tmp_path, repo_root):
     from mmpretrain.registry import DATASETS
     root = str(tmp_path)
-    _write_tree(root, ['imagenet/train/n01/a.JPEG', 'scannet/color/scene0/000000.jpg'],
-                ['imagenet/train_depth/n01/a.png', 'scannet/depth/scene0/000000.png'])
-    os.makedirs(osp.join(root, 'borehole', 'amplitude'))
-    os.makedirs(osp.join(root, 'borehole', 'transit_time'))
+    _write_tree(root, ['imagenet/train/n01/a.JPEG', 'scannet/scene0/color/000000.jpg'],
+                ['imagenet/train_depth/n01/a.png', 'scannet/scene0/depth/000000.png'])
+    with open(osp.join(root, 'scannet', 'scannetv2_train.txt'), 'w') as f:
+        f.write('scene0\n')
+    os.makedirs(osp.join(root, 'borehole', 'amplitude', 'train'))
+    os.makedirs(osp.join(root, 'borehole', 'transit_time', 'train'))
     grey = np.tile(np.arange(32, dtype=np.uint8) * 8, (24, 1))
-    cv2.imwrite(osp.join(root, 'borehole', 'amplitude', '0001.png'), grey)
+    cv2.imwrite(osp.join(root, 'borehole', 'amplitude', 'train', '0001.png'), grey)
     transit = np.tile(np.linspace(0, 40, 32, dtype=np.float32), (24, 1))
-    assert cv2.imwrite(osp.join(root, 'borehole', 'transit_time', '0001.tif'), transit)
+    assert cv2.imwrite(osp.join(root, 'borehole', 'transit_time', 'train', '0001.tif'), transit)
     for name, data_root, crop in (('pixpro_imagenet_depth', 'imagenet', 224),
                                   ('pixpro_scannet', 'scannet', 224),
                                   ('pixpro_borehole', 'borehole', 224)):

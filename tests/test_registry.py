@@ -1,4 +1,5 @@
 """Every mmpixdepth module is reachable through the registries of the toolbox that runs it."""
+import os.path as osp
 import subprocess
 import textwrap
 
@@ -26,6 +27,24 @@ def build_args(tiny_rgbd):
             depth_prefix='depth/train', pipeline=[]),
         'RGBDFolderDataset': dict(data_root=tiny_rgbd, img_prefix='images/train',
                                   depth_prefix='depth/train', pipeline=[]),
+        'RGBDSegDataset': dict(data_root=tiny_rgbd, img_suffix='.png', pipeline=[],
+                               data_prefix=dict(img_path='images/train',
+                                                seg_map_path='annotations/train'),
+                               depth_prefix='depth/train'),
+        'BoreholeDataset': dict(data_root=tiny_rgbd, data_prefix=dict(img_path='images/train'),
+                                depth_prefix='depth/train', depth_suffix='.png', pipeline=[]),
+        'CityscapesRGBDDataset': dict(
+            data_root=tiny_rgbd, img_suffix='.png', seg_map_suffix='.png', depth_suffix='.png',
+            data_prefix=dict(img_path='images/train', seg_map_path='annotations/train'),
+            depth_prefix='depth/train', pipeline=[]),
+        'NYUv2SegDataset': dict(
+            data_root=tiny_rgbd, data_prefix=dict(img_path='images/train',
+                                                  seg_map_path='annotations/train'),
+            depth_prefix='depth/train', pipeline=[]),
+        'ScanNetFramesDataset': dict(
+            data_root=osp.dirname(tiny_rgbd), scenes=[osp.basename(tiny_rgbd)],
+            data_prefix=dict(img_path='images/train', seg_map_path='annotations/train'),
+            depth_prefix='depth/train', img_suffix='.png', pipeline=[]),
         'PixProViews': dict(crop_size=32, feat_stride=16),
         'HueSafeColorJitter': dict(brightness=0.4, hue=0.1),
         'PixelProjector': dict(in_channels=8, hid_channels=16, out_channels=4,
@@ -34,6 +53,17 @@ def build_args(tiny_rgbd):
         'PixDepth': dict(PIXDEPTH_MODEL, depth_thr=0.3),
         'PixPro': PIXDEPTH_MODEL,
         'CheckInvalidLossHook': dict(),
+        'PretrainedBackbone': dict(checkpoint='backbone.pth'),
+        'DepthContrast': dict(
+            backbone=dict(type='ResNet', depth=18, norm_cfg=dict(type='BN')),
+            neck=dict(type='NonLinearNeck', in_channels=512, hid_channels=8, out_channels=4,
+                      norm_cfg=dict(type='BN1d'))),
+        'ThreeDPMDataset': dict(data_root=tiny_rgbd, lazy_init=True),
+        'DepthToImage': dict(fill='mean'),
+        'PairedRandomResizedCrop': dict(scale=32),
+        'ModalityViews': dict(channels=1),
+        'MergeModalities': dict(),
+        'WeightedF1Metric': dict(),
     }
 
 

@@ -1,7 +1,11 @@
 # Runtime of mmseg-scope jobs (segmentation fine-tuning and evaluation).
 default_scope = 'mmseg'
 custom_imports = dict(imports=['mmpixdepth'], allow_failed_imports=False)
-custom_hooks = [dict(type='CheckInvalidLossHook')]  # stop at a NaN/inf loss
+custom_hooks = [
+    dict(type='CheckInvalidLossHook'),  # stop at a NaN/inf loss
+    # early stopping on the validation mIoU; the best checkpoint is kept (save_best below)
+    dict(type='EarlyStoppingHook', monitor='mIoU', rule='greater', patience=10),
+]
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),

@@ -1,35 +1,12 @@
 """Datasets over the synthetic RGB-D layout written by :func:`generate_synthetic_rgbd`."""
 import os.path as osp
 
-from mmseg.datasets import BaseSegDataset
-
 from mmpixdepth.registry import PRETRAIN_DATASETS, SEG_DATASETS, register_module
 from .rgbd_folder import RGBDFolderDataset
+from .rgbd_seg import RGBDSegDataset
 from .synthetic import CLASSES, PALETTE
 
 _HINT = 'make the synthetic set with `python tools/generate_synthetic_data.py --out DATA_ROOT`'
-
-
-def _check_dir(path, what, dataset):
-    if not osp.isdir(path):
-        raise FileNotFoundError(f'{dataset}: the {what} folder {path} does not exist ({_HINT}).')
-
-
-def _depth_paths(img_paths, img_dir, img_suffix, depth_dir, depth_suffix, dataset):
-    """Depth file of every image (same relative name, ``depth_suffix``); errors name the missing."""
-    _check_dir(depth_dir, 'depth', dataset)
-    depth_paths = [
-        osp.join(depth_dir,
-                 osp.relpath(path, img_dir)[:-len(img_suffix)] + depth_suffix)
-        for path in img_paths
-    ]
-    missing = [(img, depth) for img, depth in zip(img_paths, depth_paths) if not osp.isfile(depth)]
-    if missing:
-        listed = '; '.join(f'{img} -> {depth}' for img, depth in missing[:5])
-        more = f' and {len(missing) - 5} more' if len(missing) > 5 else ''
-        raise FileNotFoundError(
-            f'{dataset}: {len(missing)} image(s) have no depth file: {listed}{more}.')
-    return depth_paths
 
 
 @register_module(PRETRAIN_DATASETS)
@@ -84,7 +61,7 @@ class SyntheticRGBDDataset(RGBDFolderDataset):
 
 
 @register_module(SEG_DATASETS)
-class SyntheticRGBDSegDataset(BaseSegDataset):
+class SyntheticRGBDSegDataset(RGBDSegDataset):
     """Semantic segmentation on the synthetic set (background + 5 shape classes).
 
     Args:
@@ -97,9 +74,10 @@ class SyntheticRGBDSegDataset(BaseSegDataset):
         seg_map_suffix (str): Defaults to ``'.png'``.
         depth_suffix (str): Defaults to ``'.png'``.
         reduce_zero_label (bool): Defaults to False (label 0 is the background class).
-        **kwargs: Other arguments of :class:`mmseg.datasets.BaseSegDataset`.
+        **kwargs: Other arguments of :class:`RGBDSegDataset`.
     """
     METAINFO = dict(classes=CLASSES, palette=PALETTE)
+    data_hint = _HINT
 
     def __init__(self,
                  data_prefix=dict(img_path='images/train', seg_map_path='annotations/train'),
@@ -109,26 +87,7 @@ class SyntheticRGBDSegDataset(BaseSegDataset):
                  depth_suffix='.png',
                  reduce_zero_label=False,
                  **kwargs):
-        data_prefix = dict(data_prefix)
-        if depth_prefix is not None:
-            data_prefix['depth_path'] = depth_prefix
-        self.depth_suffix = depth_suffix
         super().__init__(
-            data_prefix=data_prefix, img_suffix=img_suffix, seg_map_suffix=seg_map_suffix,
+            data_prefix=data_prefix, depth_prefix=depth_prefix, depth_suffix=depth_suffix,
+            img_suffix=img_suffix, seg_map_suffix=seg_map_suffix,
             reduce_zero_label=reduce_zero_label, **kwargs)
-
-    def load_data_list(self):
-        name = type(self).__name__
-        img_dir = self.data_prefix.get('img_path')
-        _check_dir(img_dir, 'image', name)
-        seg_dir = self.data_prefix.get('seg_map_path')
-        if seg_dir is not None:
-            _check_dir(seg_dir, 'annotation', name)
-        data_list = super().load_data_list()
-        depth_dir = self.data_prefix.get('depth_path')
-        if depth_dir is not None:
-            depth_paths = _depth_paths([info['img_path'] for info in data_list], img_dir,
-                                       self.img_suffix, depth_dir, self.depth_suffix, name)
-            for info, depth in zip(data_list, depth_paths):
-                info['depth_path'] = depth
-        return data_list

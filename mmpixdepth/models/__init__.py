@@ -1,9 +1,13 @@
 from .losses import pixcontrast_loss, pixpro_consistency_loss
 from .necks import PixelProjector, PixelPropagation
 from .selfsup import PixDepth, PixPro
-from .utils import cell_centers, pixel_distances, pixel_pair_masks
+from .utils import PixelPairMasks, cell_centers, pixel_distances, pixel_pair_masks
 
 __all__ = [
-    'cell_centers', 'pixel_distances', 'pixel_pair_masks', 'pixcontrast_loss',
+    'cell_centers', 'pixel_distances', 'pixel_pair_masks', 'PixelPairMasks', 'pixcontrast_loss',
     'pixpro_consistency_loss', 'PixelProjector', 'PixelPropagation', 'PixDepth', 'PixPro'
 ]
+from .losses import depth_contrast_loss  # noqa: E402
+from .selfsup import DepthContrast  # noqa: E402
+
+__all__ += ['depth_contrast_loss', 'DepthContrast']

@@ -1,12 +1,13 @@
 # Unwrapped ultrasonic borehole images: one-channel amplitude images with a transit-time map of
-# the same size as the depth proxy, in parallel folders of the same file names:
-#   data/borehole/amplitude/0001.png      8- or 16-bit grey PNG
-#   data/borehole/transit_time/0001.tif   float32 TIFF, 0 = missing
-#                                         (or a 16-bit PNG: set depth_suffix='.png')
+# the same size as the depth proxy, in the layout of BoreholeDataset (breakout masks unused):
+#   data/borehole/amplitude/train/NAME.png      8- or 16-bit grey PNG
+#   data/borehole/transit_time/train/NAME.tif   float32 TIFF, 0 = missing
+# To pretrain on further unlabelled images, put them in e.g. amplitude/unlabelled and
+# transit_time/unlabelled and point data_prefix / depth_prefix there.
 # LoadImageFromFile with color_type='color' decodes a grey PNG as 3 equal channels (8 bits), the
 # input of an ordinary 3-channel backbone. Colour jitter keeps brightness and contrast only:
 # saturation, hue and grayscale do nothing to a grey image.
-dataset_type = 'RGBDFolderDataset'
+dataset_type = 'BoreholeDataset'
 data_root = 'data/borehole'
 
 view_pipeline1 = [
@@ -39,7 +40,7 @@ train_dataloader = dict(
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
-        img_prefix='amplitude',
-        depth_prefix='transit_time',
+        data_prefix=dict(img_path='amplitude/train'),  # no seg_map_path: unlabelled
+        depth_prefix='transit_time/train',
         depth_suffix='.tif',
         pipeline=train_pipeline))

@@ -1,9 +1,9 @@
-# ScanNet frames with their sensor depth (the 640x480 frames of scannet_frames_25k, or frames
-# exported by ScanNet's SensReader with the colour resized to the depth size):
-#   data/scannet/color/<scene>/000000.jpg  (or color/*.jpg)
-#   data/scannet/depth/<scene>/000000.png  16-bit, millimetres, 0 = missing
-# The depth map must have the image's size (LoadDepthFromFile checks it).
-dataset_type = 'RGBDFolderDataset'
+# ScanNet frames with their sensor depth, in the layout of scannet_frames_25k (the labels are
+# not used; see configs/_base_/datasets/scannet_frames_seg.py and ScanNetFramesDataset):
+#   data/scannet/SCENE/color/NNNNNN.jpg   RGB, 640x480
+#   data/scannet/SCENE/depth/NNNNNN.png   16-bit, millimetres, 0 = missing, the colour's size
+#   data/scannet/scannetv2_train.txt      one scene name per line
+dataset_type = 'ScanNetFramesDataset'
 data_root = 'data/scannet'
 train_pipeline = [
     dict(type='LoadImageFromFile'),
@@ -21,8 +21,7 @@ train_dataloader = dict(
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
-        img_prefix='color',
+        scenes='scannetv2_train.txt',
+        data_prefix=dict(img_path='color'),  # no seg_map_path: unlabelled
         depth_prefix='depth',
-        img_suffixes=('.jpg', ),
-        depth_suffix='.png',
         pipeline=train_pipeline))

@@ -18,4 +18,7 @@ model = dict(
     loss_type='propagation',
     dist_thr=[0.3, 0.5, 0.7],
     depth_thr=[0.3, 0.5, 0.7],
-    base_momentum=0.01)
+    base_momentum=0.01,
+    # cells of a view per block of the pixel loss (e.g. 256): bounded memory on large feature
+    # maps, same result; None computes the whole [B, H*W, H*W] pair matrices at once
+    loss_chunk_size=None)

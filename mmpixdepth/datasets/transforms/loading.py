@@ -175,7 +175,8 @@ class LoadDepthFromFile(BaseTransform):
 
     def _normalize(self, depth: np.ndarray, valid: np.ndarray) -> np.ndarray:
         if self.normalize == 'minmax':
-            low, high = depth[valid].min(), depth[valid].max()
+            values = depth[valid]
+            low, high = values.min(), values.max()
             if high > low:
                 return (depth - low) / (high - low)
             return np.zeros_like(depth)

@@ -1,4 +1,5 @@
 import math
+from functools import lru_cache
 from numbers import Integral, Real
 from typing import List, Optional, Sequence, Tuple
 
@@ -93,6 +94,19 @@ def _cell_edges(start: int, size: int, cells: int) -> Tuple[np.ndarray, np.ndarr
     first = np.minimum(edges[:-1], size - 1)
     last = np.maximum(edges[1:], first + 1)
     return start + first, start + last
+
+
+@lru_cache(maxsize=4096)
+def _cell_membership(size: int, cells: int) -> np.ndarray:
+    """``(cells, size)`` 0/1 float64: entry (k, p) is 1 iff pixel p is in cell k (_cell_edges).
+
+    Cached (read-only): crop sizes repeat, and building it costs more than using it.
+    """
+    first, last = _cell_edges(0, size, cells)
+    pixels = np.arange(size)
+    membership = ((pixels >= first[:, None]) & (pixels < last[:, None])).astype(np.float64)
+    membership.flags.writeable = False
+    return membership
 
 
 @register_module(PRETRAIN_TRANSFORMS)
@@ -204,28 +218,22 @@ class PixProViews(BaseTransform):
             h, w = height, width
         return (height - h) // 2, (width - w) // 2, h, w
 
-    def _cell_depth(self, integrals, box: Tuple[int, int, int, int], flip: bool) -> np.ndarray:
-        """``(Hf, Wf)`` mean valid depth of each cell of a view (see the class docstring)."""
+    def _cell_depth(self, depth: np.ndarray, box: Tuple[int, int, int, int],
+                    flip: bool) -> np.ndarray:
+        """``(Hf, Wf)`` mean valid depth of each cell of a view (see the class docstring).
+
+        Cell sums are products with 0/1 cell-membership matrices, ``rows @ crop @ cols.T``
+        (float64), for the values and for the valid count: O(crop area) per view.
+        """
         i, j, h, w = box
-        top, bottom = _cell_edges(i, h, self.feat_size)
-        left, right = _cell_edges(j, w, self.feat_size)
-        top, bottom = top[:, None], bottom[:, None]
-        sums, counts = (s[bottom, right] - s[top, right] - s[bottom, left] + s[top, left]
-                        for s in integrals)
+        crop = depth[i:i + h, j:j + w]
+        valid = ~np.isnan(crop)
+        rows, cols = _cell_membership(h, self.feat_size), _cell_membership(w, self.feat_size)
+        sums = rows @ np.where(valid, crop, 0).astype(np.float64) @ cols.T
+        counts = rows @ valid.astype(np.float64) @ cols.T
         with np.errstate(invalid='ignore', divide='ignore'):
             cells = np.where(counts > 0, sums / counts, np.nan)
         return cells[:, ::-1] if flip else cells
-
-    @staticmethod
-    def _integrals(depth: np.ndarray):
-        """Integral images (float64, ``(H+1, W+1)``) of the valid depth and of the valid count."""
-        valid = ~np.isnan(depth)
-        out = []
-        for values in (np.where(valid, depth, 0.0), valid):
-            integral = np.zeros((depth.shape[0] + 1, depth.shape[1] + 1), np.float64)
-            integral[1:, 1:] = values.cumsum(0, dtype=np.float64).cumsum(1)
-            out.append(integral)
-        return out
 
     def transform(self, results: dict) -> dict:
         """Make the two views.
@@ -254,7 +262,6 @@ class PixProViews(BaseTransform):
             box = self._sample_box(height, width)
             geometry.append((box, bool(np.random.rand() < self.flip_prob)))
 
-        integrals = None if depth is None else self._integrals(depth)
         views, coords, cells = [], [], []
         for (box, flip), pipeline in zip(geometry, self.view_pipelines):
             i, j, h, w = box
@@ -265,10 +272,10 @@ class PixProViews(BaseTransform):
                 view = np.ascontiguousarray(view[:, ::-1])
                 x_ul, x_lr = x_lr, x_ul
             coords.append([x_ul, i / (height - 1), x_lr, (i + h - 1) / (height - 1)])
-            if integrals is None:
+            if depth is None:
                 cells.append(np.full((self.feat_size, self.feat_size), np.nan))
             else:
-                cells.append(self._cell_depth(integrals, box, flip))
+                cells.append(self._cell_depth(depth, box, flip))
             view_results = pipeline(dict(img=view, img_shape=view.shape[:2]))
             views.append(view_results['img'])
 

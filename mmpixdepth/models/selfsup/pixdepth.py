@@ -8,7 +8,7 @@ from mmpretrain.structures import DataSample
 
 from mmpixdepth.registry import PRETRAIN_MODELS, register_module
 from ..losses import pixcontrast_loss, pixpro_consistency_loss
-from ..utils import pixel_pair_masks
+from ..utils import PixelPairMasks
 
 Thresholds = Union[float, Sequence[float], None]
 
@@ -61,6 +61,11 @@ class PixDepth(BaseSelfSupervisor):
         instance_neck (dict, optional): projector of the BYOL-style instance branch.
         instance_head (dict, optional): predictor head of the instance branch.
         instance_weight (float): weight of the instance loss. Defaults to 0 (branch off).
+        loss_chunk_size (int, optional): compute the pixel loss over blocks of this many
+            cells of one view, so that its pair matrices take ``n * B * loss_chunk_size * H*W``
+            instead of ``n * B * (H*W)^2`` elements (n threshold groups); same result. The
+            'contrast' loss recomputes each block in the backward pass (checkpointing).
+            Defaults to None (unchunked).
     """
 
     def __init__(self,
@@ -75,6 +80,7 @@ class PixDepth(BaseSelfSupervisor):
                  instance_neck: Optional[dict] = None,
                  instance_head: Optional[dict] = None,
                  instance_weight: float = 0.,
+                 loss_chunk_size: Optional[int] = None,
                  pretrained: Optional[str] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[List[dict], dict]] = None) -> None:
@@ -84,12 +90,18 @@ class PixDepth(BaseSelfSupervisor):
             raise ValueError("loss_type='propagation' needs a pixel propagation module (ppm)")
         if instance_weight > 0 and (instance_neck is None or instance_head is None):
             raise ValueError('instance_weight > 0 needs instance_neck and instance_head')
+        if loss_chunk_size is not None and (isinstance(loss_chunk_size, bool)
+                                            or not isinstance(loss_chunk_size, int)
+                                            or loss_chunk_size < 1):
+            raise ValueError(f'loss_chunk_size must be a positive int or None, '
+                             f'got {loss_chunk_size!r}')
         super().__init__(backbone=backbone, neck=neck, head=instance_head, pretrained=pretrained,
                          data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.groups = zip_thresholds(dist_thr, depth_thr)
         self.loss_type = loss_type
         self.tau = tau
         self.instance_weight = instance_weight
+        self.loss_chunk_size = loss_chunk_size
         self.ppm = PRETRAIN_MODELS.build(ppm) if loss_type == 'propagation' else None
         self.instance_neck = PRETRAIN_MODELS.build(instance_neck) if instance_weight > 0 else None
         self.target_net = CosineEMA(self._momentum_source(), momentum=base_momentum)
@@ -105,16 +117,22 @@ class PixDepth(BaseSelfSupervisor):
     def uses_depth(self) -> bool:
         return self.groups[0][1] is not None
 
-    def _group_features(self, x: torch.Tensor) -> List[torch.Tensor]:
-        """Split [B, C, H, W] into L2-normalised [B, C/n, H*W] channel groups (float32)."""
+    def _group_features(self, x: torch.Tensor) -> torch.Tensor:
+        """[B, C, H, W] -> [n*B, C/n, H*W] float32: the n channel groups, each L2-normalised,
+        stacked along the batch dimension (group-major, as :class:`PixelPairMasks`)."""
+        b, c = x.shape[:2]
         n = len(self.groups)
-        if x.shape[1] % n:
-            raise ValueError(f'{x.shape[1]} projected channels cannot be split into {n} '
+        if c % n:
+            raise ValueError(f'{c} projected channels cannot be split into {n} '
                              'equal threshold groups')
-        return [F.normalize(g.float().flatten(2), dim=1) for g in x.chunk(n, dim=1)]
+        x = F.normalize(x.float().reshape(b, n, c // n, -1), dim=2)
+        return x.transpose(0, 1).reshape(n * b, c // n, -1)
 
     def pixel_loss(self, online1, online2, target1, target2, coord, depth):
         """Mean over threshold groups of the symmetrised pixel loss.
+
+        The groups are stacked along the batch dimension, so that the masks of all groups come
+        from one computation of the distances and depth differences and each loss runs once.
 
         Args:
             online1, online2 (Tensor): [B, C, H, W] online features of each view (propagated
@@ -123,23 +141,23 @@ class PixDepth(BaseSelfSupervisor):
             coord (Tensor): [B, 2, 4] view boxes in the original image.
             depth (Tensor): [B, 2, H, W] per-cell depth in [0, 1], NaN unknown.
         """
-        feat_hw = tuple(online1.shape[-2:])
-        groups = zip(self.groups, self._group_features(online1), self._group_features(online2),
-                     self._group_features(target1), self._group_features(target2))
-        losses = []
-        for (dist_thr, depth_thr), q1, q2, k1, k2 in groups:
-            pos, neg = pixel_pair_masks(
-                coord[:, 0], coord[:, 1], feat_hw, dist_thr,
-                depth[:, 0] if self.uses_depth else None,
-                depth[:, 1] if self.uses_depth else None, depth_thr)
-            pos_t, neg_t = pos.transpose(1, 2), neg.transpose(1, 2)
-            if self.loss_type == 'propagation':
-                loss = pixpro_consistency_loss(q1, k2, pos) + pixpro_consistency_loss(q2, k1, pos_t)
-            else:
-                loss = (pixcontrast_loss(q1, k2, pos, neg, self.tau)
-                        + pixcontrast_loss(q2, k1, neg=neg_t, pos=pos_t, tau=self.tau))
-            losses.append(loss)
-        return torch.stack(losses).mean()
+        q1, q2, k1, k2 = (self._group_features(x) for x in (online1, online2, target1, target2))
+        dist_thr, depth_thr = (list(t) for t in zip(*self.groups))
+        masks = PixelPairMasks(coord[:, 0], coord[:, 1], tuple(online1.shape[-2:]), dist_thr,
+                               depth[:, 0], depth[:, 1], depth_thr if self.uses_depth else None)
+        chunk = self.loss_chunk_size
+        if chunk is None:  # full masks once; view 2 -> view 1 uses their transpose
+            pos, neg = masks.rows(0, masks.shape[1])
+            masks12, masks21 = (pos, neg), (pos.transpose(1, 2), neg.transpose(1, 2))
+        else:  # blocks made inside the losses
+            masks12, masks21 = (masks, None), (masks.transpose(), None)
+        if self.loss_type == 'propagation':
+            # -2 x the mean over all n*B images: the mean over groups of the group losses
+            return (pixpro_consistency_loss(q1, k2, masks12[0], chunk)
+                    + pixpro_consistency_loss(q2, k1, masks21[0], chunk))
+        n = len(self.groups)
+        return (pixcontrast_loss(q1, k2, *masks12, self.tau, chunk, groups=n)
+                + pixcontrast_loss(q2, k1, *masks21, self.tau, chunk, groups=n))
 
     def loss(self, inputs: List[torch.Tensor], data_samples: List[DataSample],
              **kwargs) -> Dict[str, torch.Tensor]:

@@ -1,3 +1,6 @@
-from .pixel_masks import cell_centers, pixel_distances, pixel_pair_masks
+from .pixel_masks import PixelPairMasks, cell_centers, pixel_distances, pixel_pair_masks
+from .pretrained_backbone_init import PretrainedBackbone
 
-__all__ = ['cell_centers', 'pixel_distances', 'pixel_pair_masks']
+__all__ = [
+    'cell_centers', 'pixel_distances', 'pixel_pair_masks', 'PixelPairMasks', 'PretrainedBackbone'
+]

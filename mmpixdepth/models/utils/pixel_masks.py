@@ -5,7 +5,7 @@ normalised to [0, 1]. A horizontal flip swaps ``x_ul`` and ``x_lr``, so the bin 
 and cell centres run right to left: flips need no special case. Cells are numbered row-major,
 ``i = r * W + c``.
 """
-from typing import Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple, Union
 
 import torch
 from torch import Tensor
@@ -52,17 +52,24 @@ def cell_centers(coord: Tensor, feat_hw: Sequence[int]) -> Tuple[Tensor, Tensor]
     return centers.reshape(coord.shape[0], h * w, 2), torch.sqrt(bin_w**2 + bin_h**2)
 
 
-def pixel_distances(coord1: Tensor, coord2: Tensor, feat_hw: Sequence[int]) -> Tensor:
+def pixel_distances(coord1: Tensor,
+                    coord2: Tensor,
+                    feat_hw: Sequence[int],
+                    rows: Optional[slice] = None) -> Tensor:
     """Distances between the cells of two views, in bin diagonals of the coarser view.
 
     Args:
         coord1 (Tensor): [B, 4] boxes of view 1.
         coord2 (Tensor): [B, 4] boxes of view 2.
         feat_hw (tuple[int, int]): feature-map size (H, W) of both views.
+        rows (slice, optional): only these cells of view 1 (rows of the result). Each entry is
+            computed element-wise, so a block of rows equals the same rows of the full matrix
+            bit for bit. Defaults to all cells.
 
     Returns:
-        Tensor: [B, H*W, H*W] Euclidean distance between the centre of cell i of view 1
-        (rows) and of cell j of view 2 (columns), divided by ``max(diag1, diag2)``.
+        Tensor: [B, R, H*W] (R = H*W without ``rows``) Euclidean distance between the centre
+        of cell i of view 1 (rows) and of cell j of view 2 (columns), divided by
+        ``max(diag1, diag2)``.
     """
     _check_coord(coord1, 'coord1')
     _check_coord(coord2, 'coord2')
@@ -71,10 +78,71 @@ def pixel_distances(coord1: Tensor, coord2: Tensor, feat_hw: Sequence[int]) -> T
                          f'{coord1.shape[0]} vs {coord2.shape[0]}')
     centers1, diag1 = cell_centers(coord1, feat_hw)
     centers2, diag2 = cell_centers(coord2, feat_hw)
-    dist = (centers1[:, :, None, :] - centers2[:, None, :, :]).norm(dim=-1)
+    if rows is not None:
+        centers1 = centers1[:, rows]
+    dx = centers1[:, :, None, 0] - centers2[:, None, :, 0]
+    dy = centers1[:, :, None, 1] - centers2[:, None, :, 1]
+    dist = torch.sqrt(dx * dx + dy * dy)
     # A zero-area box pair has no finite unit; the clamp keeps its distances non-NaN.
     unit = torch.maximum(diag1, diag2).clamp_min(torch.finfo(dist.dtype).eps)
     return dist / unit[:, None, None]
+
+
+def _check_pair_args(coord1: Tensor, coord2: Tensor, feat_hw: Sequence[int],
+                     depth1: Optional[Tensor], depth2: Optional[Tensor],
+                     depth_thr: Optional[float]) -> Tuple[int, int]:
+    """Validate the arguments of :func:`pixel_pair_masks`; returns (H, W)."""
+    feat_hw = _check_feat_hw(feat_hw)
+    _check_coord(coord1, 'coord1')
+    _check_coord(coord2, 'coord2')
+    if coord1.shape[0] != coord2.shape[0]:
+        raise ValueError(f'coord1 and coord2 have different batch sizes: '
+                         f'{coord1.shape[0]} vs {coord2.shape[0]}')
+    if (depth1 is None) != (depth2 is None):
+        raise ValueError('depth must be given for both views or for neither')
+    if depth_thr is not None and depth1 is None:
+        raise ValueError(f'depth_thr={depth_thr} needs depth1 and depth2')
+    if depth_thr is not None and not depth_thr >= 0:
+        raise ValueError(f'depth_thr must be >= 0, got {depth_thr}')
+    if depth_thr is not None:
+        expected = (coord1.shape[0], *feat_hw)
+        for name, depth in (('depth1', depth1), ('depth2', depth2)):
+            if not isinstance(depth, Tensor) or tuple(depth.shape) != expected:
+                shape = tuple(depth.shape) if isinstance(depth, Tensor) else type(depth).__name__
+                raise ValueError(f'{name} must be a [B, H, W] = {expected} tensor, got {shape}')
+    return feat_hw
+
+
+def _pair_geometry(coord1: Tensor, coord2: Tensor, feat_hw: Tuple[int, int],
+                   depth1: Optional[Tensor], depth2: Optional[Tensor],
+                   rows: Optional[slice]) -> Tuple[Tensor, Optional[Tensor], Optional[Tensor]]:
+    """What the thresholds are applied to: distances, and with depth ``known`` and ``|d_i - d_j|``.
+
+    Returns:
+        tuple: ``dist`` [B, R, H*W] (:func:`pixel_distances`); ``known`` (bool, depth known on
+        both cells) and ``diff`` (float) [B, R, H*W], both None without depth.
+    """
+    dist = pixel_distances(coord1, coord2, feat_hw, rows)
+    if depth1 is None:
+        return dist, None, None
+    batch, n = coord1.shape[0], feat_hw[0] * feat_hw[1]
+    dtype = torch.promote_types(torch.promote_types(depth1.dtype, depth2.dtype), torch.float32)
+    d1 = depth1.to(dtype).reshape(batch, n, 1)
+    d2 = depth2.to(dtype).reshape(batch, 1, n)
+    if rows is not None:
+        d1 = d1[:, rows]
+    return dist, ~(torch.isnan(d1) | torch.isnan(d2)), (d1 - d2).abs()
+
+
+def _threshold(dist: Tensor, known: Optional[Tensor], diff: Optional[Tensor], dist_thr: float,
+               depth_thr: Optional[float]) -> Tuple[Tensor, Tensor]:
+    """``pos, neg`` of one pair of thresholds (see :func:`pixel_pair_masks`)."""
+    close = dist < dist_thr
+    if depth_thr is None:
+        return close, ~close
+    same_depth = known & (diff <= depth_thr)
+    other_depth = known & (diff > depth_thr)
+    return close & same_depth, ~close | other_depth
 
 
 def pixel_pair_masks(coord1: Tensor,
@@ -83,7 +151,8 @@ def pixel_pair_masks(coord1: Tensor,
                      dist_thr: float,
                      depth1: Optional[Tensor] = None,
                      depth2: Optional[Tensor] = None,
-                     depth_thr: Optional[float] = None) -> Tuple[Tensor, Tensor]:
+                     depth_thr: Optional[float] = None,
+                     rows: Optional[slice] = None) -> Tuple[Tensor, Tensor]:
     """Positive and negative cell pairs of two views (PixPro, or PixDepth with depth).
 
     A pair (cell i of view 1, cell j of view 2) is spatially close when
@@ -102,33 +171,78 @@ def pixel_pair_masks(coord1: Tensor,
         depth1 (Tensor, optional): [B, H, W] per-cell depth of view 1 in [0, 1], NaN unknown.
         depth2 (Tensor, optional): [B, H, W] per-cell depth of view 2.
         depth_thr (float, optional): depth threshold T' (same unit as depth). None: PixPro.
+        rows (slice, optional): only these cells of view 1; the block equals the same rows of
+            the full masks exactly. Defaults to all cells.
 
     Returns:
-        tuple[Tensor, Tensor]: disjoint bool masks ``pos, neg`` of shape [B, H*W, H*W]
-        (rows: cells of view 1, columns: cells of view 2).
+        tuple[Tensor, Tensor]: disjoint bool masks ``pos, neg`` of shape [B, R, H*W]
+        (rows: cells of view 1, R = H*W without ``rows``; columns: cells of view 2).
     """
-    h, w = _check_feat_hw(feat_hw)
-    if (depth1 is None) != (depth2 is None):
-        raise ValueError('depth must be given for both views or for neither')
-    if depth_thr is not None and depth1 is None:
-        raise ValueError(f'depth_thr={depth_thr} needs depth1 and depth2')
-    if depth_thr is not None and not depth_thr >= 0:
-        raise ValueError(f'depth_thr must be >= 0, got {depth_thr}')
-    dist = pixel_distances(coord1, coord2, (h, w))
-    close = dist < dist_thr
+    feat_hw = _check_pair_args(coord1, coord2, feat_hw, depth1, depth2, depth_thr)
     if depth_thr is None:
-        return close, ~close
+        depth1 = depth2 = None
+    return _threshold(*_pair_geometry(coord1, coord2, feat_hw, depth1, depth2, rows), dist_thr,
+                      depth_thr)
 
-    batch = coord1.shape[0]
-    for name, depth in (('depth1', depth1), ('depth2', depth2)):
-        if not isinstance(depth, Tensor) or tuple(depth.shape) != (batch, h, w):
-            shape = tuple(depth.shape) if isinstance(depth, Tensor) else type(depth).__name__
-            raise ValueError(f'{name} must be a [B, H, W] = {(batch, h, w)} tensor, got {shape}')
-    dtype = torch.promote_types(torch.promote_types(depth1.dtype, depth2.dtype), torch.float32)
-    d1 = depth1.to(dtype).reshape(batch, h * w, 1)
-    d2 = depth2.to(dtype).reshape(batch, 1, h * w)
-    known = ~(torch.isnan(d1) | torch.isnan(d2))
-    diff = (d1 - d2).abs()
-    same_depth = known & (diff <= depth_thr)
-    other_depth = known & (diff > depth_thr)
-    return close & same_depth, ~close | other_depth
+
+class PixelPairMasks:
+    """Masks of :func:`pixel_pair_masks` for G threshold groups, made block by block on demand.
+
+    Holds the (validated) arguments instead of [G*B, H*W, H*W] masks, so a loss can walk over
+    blocks of rows and keep only [G*B, rows, H*W] masks alive at a time (memory held: the
+    boxes and the per-cell depth, O(B * H * W)). The distances and depth differences of a
+    block are computed once and thresholded for every group; the groups' masks are stacked
+    along the batch dimension, group-major (``[group 0: images 0..B-1, group 1: ...]``), to
+    match features stacked the same way.
+
+    Args:
+        coord1, coord2, feat_hw, depth1, depth2: as in :func:`pixel_pair_masks`.
+        dist_thr (float | Sequence[float]): spatial threshold T of each group.
+        depth_thr (float | Sequence[float], optional): depth threshold T' of each group (as
+            many as ``dist_thr``); None: no depth test (PixPro).
+    """
+
+    def __init__(self,
+                 coord1: Tensor,
+                 coord2: Tensor,
+                 feat_hw: Sequence[int],
+                 dist_thr: Union[float, Sequence[float]],
+                 depth1: Optional[Tensor] = None,
+                 depth2: Optional[Tensor] = None,
+                 depth_thr: Union[float, Sequence[float], None] = None) -> None:
+        dists = list(dist_thr) if isinstance(dist_thr, Sequence) else [dist_thr]
+        depths = list(depth_thr) if isinstance(depth_thr, Sequence) else [depth_thr] * len(
+            dists)
+        if not dists or len(depths) != len(dists):
+            raise ValueError(f'dist_thr {dist_thr} and depth_thr {depth_thr} must give the same '
+                             'number (>= 1) of threshold groups')
+        if depth_thr is not None and None in depths:
+            raise ValueError(f'depth_thr {depth_thr}: either every group has a depth threshold '
+                             'or none')
+        for depth in depths:
+            self.feat_hw = _check_pair_args(coord1, coord2, feat_hw, depth1, depth2, depth)
+        self.thresholds = list(zip(dists, depths))
+        self.coord1, self.coord2 = coord1, coord2
+        self.depth1, self.depth2 = (None, None) if depth_thr is None else (depth1, depth2)
+
+    @property
+    def shape(self) -> Tuple[int, int, int]:
+        """(G*B, H*W, H*W): the shape of the full masks."""
+        n = self.feat_hw[0] * self.feat_hw[1]
+        return len(self.thresholds) * self.coord1.shape[0], n, n
+
+    def rows(self, start: int, stop: int) -> Tuple[Tensor, Tensor]:
+        """``pos, neg`` [G*B, stop - start, H*W] of view-1 cells ``start:stop``."""
+        geometry = _pair_geometry(self.coord1, self.coord2, self.feat_hw, self.depth1,
+                                  self.depth2, slice(start, stop))
+        if len(self.thresholds) == 1:
+            return _threshold(*geometry, *self.thresholds[0])
+        pos, neg = zip(*(_threshold(*geometry, *thr) for thr in self.thresholds))
+        return torch.cat(pos), torch.cat(neg)
+
+    def transpose(self) -> 'PixelPairMasks':
+        """The masks with the views swapped: exactly the transposed masks (distances and
+        depth differences are symmetric)."""
+        dists, depths = zip(*self.thresholds)
+        return PixelPairMasks(self.coord2, self.coord1, self.feat_hw, list(dists), self.depth2,
+                              self.depth1, None if self.depth1 is None else list(depths))

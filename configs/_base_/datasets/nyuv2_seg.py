@@ -1,0 +1,52 @@
+# NYU Depth v2 40-class semantic segmentation (795 train / 654 test images, 640x480) with depth.
+# Layout (the same file names in the three folders; see the NYUv2SegDataset docstring):
+#   data/nyuv2/images/{train,test}/NNNN.png     RGB
+#   data/nyuv2/depth/{train,test}/NNNN.png      16-bit, millimetres, 0 = missing
+#   data/nyuv2/labels40/{train,test}/NNNN.png   0 unlabelled, 1..40 the NYU40 classes
+# Export the images and depth of nyu_depth_v2_labeled.mat (NYU Depth v2 site, depth in metres:
+# store round(1000 * depth) as uint16) and the 40-class labels of Gupta et al. (labels40.mat)
+# into this layout, with the train/test indices of the official splits.mat.
+dataset_type = 'NYUv2SegDataset'
+data_root = 'data/nyuv2'
+crop_size = (480, 480)
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='RandomResize', scale=(640, 480), ratio_range=(0.5, 2.0), keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PhotoMetricDistortion'),
+    dict(type='PackSegInputs')
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='PackSegInputs')
+]
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        data_prefix=dict(img_path='images/train', seg_map_path='labels40/train'),
+        depth_prefix='depth/train',
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        data_prefix=dict(img_path='images/test', seg_map_path='labels40/test'),
+        depth_prefix='depth/test',
+        test_mode=True,
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
+test_evaluator = val_evaluator

@@ -1,0 +1,46 @@
+"""Backbone weights out of pretraining, segmentation or already extracted checkpoints."""
+from collections import OrderedDict
+from typing import Dict, Tuple
+
+import torch
+from mmengine.runner.checkpoint import _load_checkpoint
+
+
+def backbone_state_dict(checkpoint: dict, source: str = 'checkpoint',
+                        prefix: str = 'backbone.') -> 'OrderedDict[str, torch.Tensor]':
+    """The backbone tensors of a loaded checkpoint, keys without ``prefix``.
+
+    Accepts a full model checkpoint (``state_dict`` keys ``backbone.*`` next to ``neck.*``,
+    ``target_net.*``, ``decode_head.*``, ...: only the online ``backbone.*`` ones are kept) or
+    a file that already holds backbone weights only (``meta['backbone_only']`` set by
+    ``tools/model_converters/extract_backbone_weights.py``).
+
+    Args:
+        checkpoint (dict): what ``torch.load`` returned (with or without a ``state_dict`` key).
+        source (str): the file name, for error messages.
+        prefix (str): key prefix of the backbone in the model. Defaults to 'backbone.'.
+
+    Raises:
+        KeyError: when no key starts with ``prefix`` and the file is not marked backbone-only.
+    """
+    state = checkpoint.get('state_dict', checkpoint)
+    meta = checkpoint.get('meta') or {}
+    if meta.get('backbone_only'):
+        return OrderedDict(state)
+    backbone = OrderedDict(
+        (key[len(prefix):], value) for key, value in state.items() if key.startswith(prefix))
+    if not backbone:
+        heads = sorted({key.split('.')[0] for key in state})
+        raise KeyError(f'{source} holds no backbone weights: no key starts with {prefix!r} '
+                       f'(top-level names: {", ".join(heads[:10]) or "none"}).')
+    return backbone
+
+
+def load_backbone_weights(filename: str, prefix: str = 'backbone.',
+                          map_location='cpu') -> Tuple['OrderedDict[str, torch.Tensor]', Dict]:
+    """Read ``filename`` and return ``(backbone state dict, meta)``; see
+    :func:`backbone_state_dict`."""
+    checkpoint = _load_checkpoint(filename, map_location=map_location)
+    if not isinstance(checkpoint, dict):
+        raise TypeError(f'{filename} is not a checkpoint dict (got {type(checkpoint).__name__})')
+    return (backbone_state_dict(checkpoint, filename, prefix), dict(checkpoint.get('meta') or {}))

@@ -1,0 +1,3 @@
+from .weighted_f1 import WeightedF1Metric
+
+__all__ = ['WeightedF1Metric']

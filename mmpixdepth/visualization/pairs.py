@@ -1,0 +1,291 @@
+"""Which cells of view 2 are positives of one cell of view 1, under PixPro and PixDepth.
+
+PixPro pairs cells whose centres are close in the original image; PixDepth also needs them to
+be close in depth. The figure shows both for one chosen cell, on two views made by the
+config's ``PixProViews`` without colour augmentation.
+"""
+import copy
+from typing import Dict, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+
+from mmpixdepth.models.utils import cell_centers, pixel_pair_masks
+from .drawing import (NAN_COLOR, blend, colorize, draw_marker, fit_in_square, put_text,
+                      side_by_side, titled)
+
+VIEW_COLORS = ((255, 200, 0), (0, 140, 255))  #: BGR box colours of view 1 (blue), view 2 (orange)
+CHOSEN_COLOR = (0, 255, 255)  #: yellow
+POSITIVE_COLOR = (0, 220, 0)  #: green
+DEPTH_NEGATIVE_COLOR = (0, 0, 255)  #: red: close in the image, far in depth
+MIN_TEXT_CELL_PX = 30  #: per-cell values are written on cells at least this wide
+
+
+def find_transform_cfg(node, type_name: str) -> Optional[dict]:
+    """The first dict with ``type == type_name`` in a nested config (depth first), or None."""
+    if isinstance(node, dict):
+        if node.get('type') == type_name:
+            return node
+        children = node.values()
+    elif isinstance(node, (list, tuple)):
+        children = node
+    else:
+        return None
+    for child in children:
+        found = find_transform_cfg(child, type_name)
+        if found is not None:
+            return found
+    return None
+
+
+def build_views(cfg: Config):
+    """The config's ``PixProViews`` (from ``train_dataloader``, else ``train_pipeline``), built
+    without colour pipelines so that views keep the colours of the image."""
+    found = (find_transform_cfg(cfg.get('train_dataloader'), 'PixProViews')
+             or find_transform_cfg(cfg.get('train_pipeline'), 'PixProViews'))
+    if found is None:
+        raise KeyError(f'config {cfg.filename} has no PixProViews transform in its '
+                       'train_dataloader or train_pipeline')
+    from mmpretrain.registry import TRANSFORMS
+    views_cfg = dict(copy.deepcopy(found), view_pipelines=[[], []])
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        return TRANSFORMS.build(views_cfg)
+
+
+def build_depth_loader(cfg: Config):
+    """The config's ``LoadDepthFromFile`` (its options: invalid values, normalisation, ...),
+    or one with the default options when the config has none."""
+    found = (find_transform_cfg(cfg.get('train_dataloader'), 'LoadDepthFromFile')
+             or find_transform_cfg(cfg.get('train_pipeline'), 'LoadDepthFromFile')
+             or dict(type='LoadDepthFromFile'))
+    from mmpretrain.registry import TRANSFORMS
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        return TRANSFORMS.build(copy.deepcopy(dict(found)))
+
+
+def _check_cell(cell: Tuple[int, int], feat_hw: Tuple[int, int]) -> int:
+    rows, cols = feat_hw
+    if not (0 <= cell[0] < rows and 0 <= cell[1] < cols):
+        raise ValueError(f'cell ({cell[0]}, {cell[1]}) is outside the {rows}x{cols} grid of '
+                         f'feature cells: R must be in [0, {rows}) and C in [0, {cols})')
+    return cell[0] * cols + cell[1]
+
+
+def cell_pairs(coord: torch.Tensor, depth_cells: torch.Tensor, cell: Tuple[int, int],
+               dist_thr: float, depth_thr: float) -> Dict[str, np.ndarray]:
+    """The cells of view 2 paired with ``cell`` of view 1, by :func:`pixel_pair_masks`.
+
+    Args:
+        coord: ``[2, 4]`` boxes ``[x_ul, y_ul, x_lr, y_lr]`` of view 1 and view 2.
+        depth_cells: ``[2, Hf, Wf]`` per-cell depth in [0, 1], NaN unknown.
+        cell: ``(row, col)`` of view 1.
+        dist_thr: spatial threshold T, in bin diagonals of the coarser view.
+        depth_thr: depth threshold T'.
+
+    Returns:
+        dict: bool ``(Hf, Wf)`` maps over the cells of view 2: ``pixpro_pos``,
+        ``pixdepth_pos``, ``pixdepth_neg`` (PixDepth's negatives; cells in neither
+        ``pixdepth_pos`` nor ``pixdepth_neg`` are close with an unknown depth).
+    """
+    feat_hw = tuple(depth_cells.shape[1:])
+    index = _check_cell(cell, feat_hw)
+    coord1, coord2 = coord[0:1].double(), coord[1:2].double()
+    pixpro_pos, _ = pixel_pair_masks(coord1, coord2, feat_hw, dist_thr)
+    pos, neg = pixel_pair_masks(coord1, coord2, feat_hw, dist_thr, depth_cells[0:1],
+                                depth_cells[1:2], depth_thr)
+    return {name: mask[0, index].reshape(feat_hw).numpy()
+            for name, mask in (('pixpro_pos', pixpro_pos), ('pixdepth_pos', pos),
+                               ('pixdepth_neg', neg))}
+
+
+def sample_views(views, results: dict, cell: Tuple[int, int], dist_thr: float, seed: int,
+                 tries: int) -> Tuple[dict, int]:
+    """Apply ``views`` with ``np.random`` seeds ``seed, seed + 1, ...`` until ``cell`` of view
+    1 has a PixPro positive in view 2 (at most ``tries`` draws; the last one is kept).
+
+    Returns:
+        tuple: the transformed copy of ``results`` and the seed that made it.
+    """
+    feat_hw = (views.feat_size, views.feat_size)
+    index = _check_cell(cell, feat_hw)
+    for k in range(max(1, tries)):
+        np.random.seed(seed + k)
+        out = views(dict(results))
+        pos, _ = pixel_pair_masks(out['coord'][0:1].double(), out['coord'][1:2].double(),
+                                  feat_hw, dist_thr)
+        if pos[0, index].any():
+            break
+    return out, seed + k
+
+
+def crop_box(coord: Sequence[float], img_hw: Tuple[int, int]) -> Tuple[int, int, int, int, bool]:
+    """Pixel box ``(x0, y0, x1, y1, flipped)`` (``x1``, ``y1`` exclusive) of a view's
+    ``[x_ul, y_ul, x_lr, y_lr]`` in an ``H x W`` image."""
+    height, width = img_hw
+    x_ul, y_ul, x_lr, y_lr = (float(v) for v in coord)
+    x0, x1 = sorted((x_ul, x_lr))
+    return (int(round(x0 * (width - 1))), int(round(y_ul * (height - 1))),
+            int(round(x1 * (width - 1))) + 1, int(round(y_lr * (height - 1))) + 1, x_ul > x_lr)
+
+
+def _grid(panel: np.ndarray, feat_hw: Tuple[int, int], color=(40, 40, 40)) -> None:
+    size = panel.shape[0]
+    for k in range(1, feat_hw[0]):
+        y = round(k * size / feat_hw[0])
+        cv2.line(panel, (0, y), (size - 1, y), color, 1)
+    for k in range(1, feat_hw[1]):
+        x = round(k * size / feat_hw[1])
+        cv2.line(panel, (x, 0), (x, size - 1), color, 1)
+
+
+def _cell_rect(cell: Tuple[int, int], feat_hw: Tuple[int, int], size: int):
+    r, c = cell
+    return ((round(c * size / feat_hw[1]), round(r * size / feat_hw[0])),
+            (round((c + 1) * size / feat_hw[1]) - 1, round((r + 1) * size / feat_hw[0]) - 1))
+
+
+def _tint_cells(panel: np.ndarray, mask: np.ndarray, color, alpha: float = 0.5) -> np.ndarray:
+    """``panel`` with the cells where ``mask`` (``(Hf, Wf)`` bool) is set blended with
+    ``color``."""
+    size = panel.shape[0]
+    full = cv2.resize(mask.astype(np.uint8), (size, size), interpolation=cv2.INTER_NEAREST) > 0
+    solid = np.empty_like(panel)
+    solid[:] = color
+    out = panel.copy()
+    out[full] = blend(panel, solid, alpha)[full]
+    return out
+
+
+def _outline_cells(panel: np.ndarray, mask: np.ndarray, color, thickness: int = 2) -> None:
+    feat_hw = mask.shape
+    for r, c in zip(*np.nonzero(mask)):
+        cv2.rectangle(panel, *_cell_rect((r, c), feat_hw, panel.shape[0]), color, thickness)
+
+
+def _mark_cells(panel: np.ndarray, mask: np.ndarray, color) -> np.ndarray:
+    """``panel`` with the cells where ``mask`` is set tinted and outlined in ``color``."""
+    out = _tint_cells(panel, mask, color, 0.55)
+    _outline_cells(out, mask, color)
+    return out
+
+
+def _write_cell_values(panel: np.ndarray, values: np.ndarray) -> None:
+    """Write each cell's value (``--`` for NaN) when cells are large enough to hold it."""
+    feat_hw = values.shape
+    if panel.shape[0] / feat_hw[1] < MIN_TEXT_CELL_PX:
+        return
+    for r in range(feat_hw[0]):
+        for c in range(feat_hw[1]):
+            (x0, y0), (_, y1) = _cell_rect((r, c), feat_hw, panel.shape[0])
+            text = '--' if np.isnan(values[r, c]) else f'{values[r, c]:.2f}'
+            put_text(panel, text, (x0 + 3, (y0 + y1) // 2 + 4), 0.38)
+
+
+def _depth_cells_panel(depth: np.ndarray, size: int) -> np.ndarray:
+    panel = colorize(cv2.resize(depth, (size, size), interpolation=cv2.INTER_NEAREST), 0.0, 1.0)
+    _grid(panel, depth.shape)
+    _write_cell_values(panel, depth)
+    return panel
+
+
+def _view_panel(view: np.ndarray, feat_hw: Tuple[int, int], size: int) -> np.ndarray:
+    panel = cv2.resize(view, (size, size), interpolation=cv2.INTER_LINEAR)
+    _grid(panel, feat_hw)
+    return panel
+
+
+def _original_panel(img: np.ndarray, coord: torch.Tensor, cell: Tuple[int, int],
+                    feat_hw: Tuple[int, int], names: Sequence[str], size: int) -> np.ndarray:
+    """The image with the boxes of both views and the region of ``cell`` of view 1."""
+    panel, scale = fit_in_square(img, size)
+    boxes = [crop_box(coord[k].tolist(), img.shape[:2]) for k in range(2)]
+    for (x0, y0, x1, y1, _), color in zip(boxes, VIEW_COLORS):
+        cv2.rectangle(panel, (round(x0 * scale), round(y0 * scale)),
+                      (round(x1 * scale) - 1, round(y1 * scale) - 1), color, 2)
+    # view 1 named inside its top-left corner, view 2 inside its bottom-left corner
+    for k, (x0, y0, x1, y1, _) in enumerate(boxes):
+        label_y = round(y0 * scale) + 14 if k == 0 else round(y1 * scale) - 6
+        put_text(panel, names[k], (round(x0 * scale) + 4, label_y), 0.45, VIEW_COLORS[k])
+    # cell c of a flipped view covers what cell Wf-1-c of the unflipped view covers
+    x0, y0, x1, y1, flipped = boxes[0]
+    col = feat_hw[1] - 1 - cell[1] if flipped else cell[1]
+    cell_w, cell_h = (x1 - x0) / feat_hw[1], (y1 - y0) / feat_hw[0]
+    left, top = x0 + col * cell_w, y0 + cell[0] * cell_h
+    cv2.rectangle(panel, (round(left * scale), round(top * scale)),
+                  (round((left + cell_w) * scale) - 1, round((top + cell_h) * scale) - 1),
+                  CHOSEN_COLOR, 2)
+    height, width = img.shape[:2]
+    return titled(panel, ['original image', f'{width}x{height}, yellow: cell ({cell[0]}, '
+                          f'{cell[1]}) of view 1', 'blue: view 1, orange: view 2'], 3)
+
+
+def pairs_figure(img: np.ndarray, views: Sequence[np.ndarray], coord: torch.Tensor,
+                 depth_cells: torch.Tensor, cell: Tuple[int, int], dist_thr: float,
+                 depth_thr: float, size: int = 288) -> np.ndarray:
+    """Six panels: the image with both crops, view 1 with the chosen cell, per-cell depth of
+    view 1, view 2 with PixPro's positives, view 2 with PixDepth's, per-cell depth of view 2.
+
+    Args:
+        img: ``(H, W, 3)`` BGR uint8 original image.
+        views: the 2 BGR uint8 views (square, colours unchanged).
+        coord: ``[2, 4]`` boxes of the views; depth_cells: ``[2, Hf, Wf]`` in [0, 1].
+        cell: ``(row, col)`` of view 1.
+        dist_thr, depth_thr: T and T' of :func:`pixel_pair_masks`.
+        size: side of each panel in pixels.
+
+    Returns:
+        np.ndarray: BGR uint8 ``(size + 3 title lines, 6 * size)``.
+    """
+    feat_hw = tuple(depth_cells.shape[1:])
+    pairs = cell_pairs(coord, depth_cells, cell, dist_thr, depth_thr)
+    depth = depth_cells.numpy()
+    flips = [float(coord[k, 0]) > float(coord[k, 2]) for k in range(2)]
+    names = [f'view {k + 1}' + (' (flipped)' if flips[k] else '') for k in range(2)]
+    chosen = np.zeros(feat_hw, bool)
+    chosen[cell] = True
+
+    panels = [_original_panel(img, coord, cell, feat_hw, names, size)]
+
+    # view 1 with the chosen cell, and its per-cell depth
+    view1 = _mark_cells(_view_panel(views[0], feat_hw, size), chosen, CHOSEN_COLOR)
+    d_chosen = depth[0][cell]
+    d_text = 'unknown' if np.isnan(d_chosen) else f'{d_chosen:.2f}'
+    panels.append(titled(view1, [names[0], f'cell ({cell[0]}, {cell[1]}), depth {d_text}'], 3))
+    depth1 = _depth_cells_panel(depth[0], size)
+    _outline_cells(depth1, chosen, CHOSEN_COLOR)
+    panels.append(titled(depth1, [f'{names[0]}: cell depth', '0 (dark) to 1 (yellow)',
+                                  'grey / --: unknown'], 3))
+
+    # where the centre of the chosen cell falls in view 2
+    centre = cell_centers(coord[0:1].double(), feat_hw)[0][0, _check_cell(cell, feat_hw)]
+    x_ul, y_ul, x_lr, y_lr = (float(v) for v in coord[1])
+    centre_in_2 = ((float(centre[0]) - x_ul) / (x_lr - x_ul) * size if x_lr != x_ul else -1,
+                   (float(centre[1]) - y_ul) / (y_lr - y_ul) * size if y_lr != y_ul else -1)
+    inside = all(0 <= v < size for v in centre_in_2)
+
+    view2 = _view_panel(views[1], feat_hw, size)
+    close_neg = pairs['pixpro_pos'] & pairs['pixdepth_neg']
+    unknown = pairs['pixpro_pos'] & ~pairs['pixdepth_pos'] & ~pairs['pixdepth_neg']
+    pixpro = _mark_cells(view2, pairs['pixpro_pos'], POSITIVE_COLOR)
+    pixdepth = _mark_cells(view2, pairs['pixdepth_pos'], POSITIVE_COLOR)
+    pixdepth = _mark_cells(pixdepth, close_neg, DEPTH_NEGATIVE_COLOR)
+    pixdepth = _mark_cells(pixdepth, unknown, NAN_COLOR)
+    for panel in (pixpro, pixdepth):
+        if inside:
+            draw_marker(panel, *centre_in_2, color=CHOSEN_COLOR, radius=5)
+    panels.append(titled(pixpro, [f'{names[1]}: PixPro positives',
+                                  f'T={dist_thr:g}: {int(pairs["pixpro_pos"].sum())} green',
+                                  'marker: centre of the chosen cell'], 3))
+    panels.append(titled(pixdepth, [f'{names[1]}: PixDepth positives',
+                                    f"T={dist_thr:g}, T'={depth_thr:g}: "
+                                    f'{int(pairs["pixdepth_pos"].sum())} green',
+                                    f'red: close, other depth ({int(close_neg.sum())}); '
+                                    f'grey: unknown ({int(unknown.sum())})'], 3))
+    depth2 = _depth_cells_panel(depth[1], size)
+    _outline_cells(depth2, pairs['pixpro_pos'], (255, 255, 255))
+    panels.append(titled(depth2, [f'{names[1]}: cell depth', 'white: PixPro positives',
+                                  f'chosen cell depth {d_text}'], 3))
+    return side_by_side(panels)

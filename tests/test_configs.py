@@ -1,0 +1,46 @@
+"""Every config in configs/ loads, inherits cleanly and builds its model from the registries."""
+import glob
+import os.path as osp
+
+import pytest
+from mmengine.registry import DefaultScope
+from mmpretrain.registry import MODELS as PRETRAIN_MODELS
+from mmseg.registry import MODELS as SEG_MODELS
+
+from mmpixdepth.utils import load_config
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CONFIGS = sorted(osp.relpath(p, REPO) for p in glob.glob(osp.join(REPO, 'configs', '*.py')))
+
+
+@pytest.mark.parametrize('config', CONFIGS)
+def test_config_builds_its_model(config):
+    cfg = load_config(osp.join(REPO, config))
+    assert cfg.custom_imports.imports == ['mmpixdepth']
+    registry = {'mmpretrain': PRETRAIN_MODELS, 'mmseg': SEG_MODELS}[cfg.default_scope]
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        model = registry.build(cfg.model)
+    assert sum(p.numel() for p in model.parameters()) > 0
+    name = osp.basename(config)
+    if '-frozen' in name:
+        assert cfg.model.backbone.frozen_stages > 0 and cfg.model.backbone.norm_eval
+        assert cfg.model.backbone.init_cfg.type == 'PretrainedBackbone'
+        model.train()  # some backbones freeze their stages in train()
+        assert all(not p.requires_grad for p in model.backbone.parameters())
+    if name.startswith('deeplabv3_') and '80e' in name:  # the paper's fine-tuning recipe
+        assert cfg.optim_wrapper.optimizer.type == 'Adam' and cfg.optim_wrapper.optimizer.lr == 1e-3
+        assert cfg.train_cfg.max_epochs == 80 and cfg.train_dataloader.batch_size == 32
+
+
+def test_paper_pretraining_recipe():
+    cfg = load_config(osp.join(REPO, 'configs/pixdepth_r34_imagenet.py'))
+    assert cfg.model.backbone.depth == 34
+    assert cfg.model.dist_thr == [0.3, 0.5, 0.7] and cfg.model.depth_thr == [0.3, 0.5, 0.7]
+    opt = cfg.optim_wrapper.optimizer
+    assert (opt.type, opt.lr, opt.momentum) == ('SGD', 0.1, 0.9)
+    warmup, cosine = cfg.param_scheduler
+    assert warmup.type == 'LinearLR' and warmup.end == 20
+    assert cosine.type == 'CosineAnnealingLR' and cosine.end == 500
+    assert cfg.train_cfg.max_epochs == 500 and cfg.train_dataloader.batch_size == 32
+    borehole = load_config(osp.join(REPO, 'configs/pixdepth_r34_2xb64-800e_borehole.py'))
+    assert borehole.train_cfg.max_epochs == 800 and borehole.train_dataloader.batch_size == 64

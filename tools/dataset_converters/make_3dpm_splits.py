@@ -1,0 +1,49 @@
+"""Write class-stratified train/val/test split files of a 3DPM folder layout.
+
+    python tools/dataset_converters/make_3dpm_splits.py data/3dpm [--ratios 0.6 0.2 0.2]
+        [--names train val test] [--seed 0] [--out-dir splits] [--depth-suffix .png]
+
+Every sample (reflectance/<class>/<id>.png with its depth map) is listed and checked, each class
+is split in the given proportions from a seeded order, and data_root/<out-dir>/<name>.txt gets
+one '<class>/<id>' per line. The same samples and seed always give the same files; existing
+files with other content are kept unless --overwrite is given.
+"""
+import argparse
+import sys
+
+from mmpixdepth.datasets import write_3dpm_splits
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Write stratified 3DPM split files')
+    parser.add_argument('data_root', help='root of reflectance/ and depth/')
+    parser.add_argument('--ratios', type=float, nargs='+', default=[0.6, 0.2, 0.2])
+    parser.add_argument('--names', nargs='+', default=['train', 'val', 'test'])
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--out-dir', default='splits', help='folder relative to data_root')
+    parser.add_argument('--reflectance-prefix', default='reflectance')
+    parser.add_argument('--depth-prefix', default='depth')
+    parser.add_argument('--img-suffix', default='.png')
+    parser.add_argument('--depth-suffix', default='.png')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace existing split files that differ')
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    try:
+        splits = write_3dpm_splits(
+            args.data_root, args.ratios, args.names, args.seed, args.out_dir, args.overwrite,
+            reflectance_prefix=args.reflectance_prefix, depth_prefix=args.depth_prefix,
+            img_suffix=args.img_suffix, depth_suffix=args.depth_suffix)
+    except (ValueError, FileNotFoundError, FileExistsError) as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 1
+    for name, samples in splits.items():
+        print(f'{args.data_root}/{args.out_dir}/{name}.txt: {len(samples)} samples')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""Cosine-similarity heat maps of pretrained encoders at one point of an image.
+
+``python tools/visualize_similarity.py CONFIG IMAGE --checkpoints A.pth [B.pth ...]
+--point X Y --out out.png``
+
+The image is resized to SIZE x SIZE so that the encoder's last feature map is about 32x32
+cells; the feature vector of the cell holding the point is compared (cosine) with every cell.
+Output: one PNG with the image (point marked), the depth map when given, and one heat map per
+checkpoint (blue: the lowest similarity, red: 1).
+"""
+import argparse
+import os
+import os.path as osp
+
+import cv2
+import mmcv
+import torch
+from mmengine.config import DictAction
+
+import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loader)
+from mmpixdepth.datasets import LoadDepthFromFile
+from mmpixdepth.utils import load_config
+from mmpixdepth.visualization import (RANDOM, build_encoder, encoder_features, init_random,
+                                      load_encoder_weights, output_stride, point_to_cell,
+                                      preprocess, similarity_figure, similarity_map)
+
+FEATURE_CELLS = 32  #: cells per side of the last feature map at the default input size
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        description='Draw, for each encoder, the cosine similarity of the feature at a point '
+        'with every feature cell of the image')
+    parser.add_argument('config', help='config whose model.backbone is the encoder '
+                        '(pretraining or segmentation config)')
+    parser.add_argument('image', help='image file')
+    parser.add_argument(
+        '--checkpoints', nargs='+', required=True, metavar='CKPT',
+        help='pretraining, segmentation or backbone-only checkpoints; "random" for a randomly '
+        'initialised encoder')
+    parser.add_argument('--labels', nargs='+', metavar='NAME',
+                        help='a title per checkpoint (default: the file names)')
+    parser.add_argument('--point', nargs=2, type=float, required=True, metavar=('X', 'Y'),
+                        help='the point, in pixels of the original image (x right, y down)')
+    parser.add_argument('--depth', help='depth map aligned with the image, shown as a panel')
+    parser.add_argument(
+        '--size', type=int,
+        help=f'side of the network input in pixels (default: {FEATURE_CELLS} x the output '
+        f'stride of the encoder, for a {FEATURE_CELLS}x{FEATURE_CELLS} feature map)')
+    parser.add_argument('--out', required=True, help='output PNG file')
+    parser.add_argument(
+        '--fixed-range', action='store_true',
+        help='colour every heat map from similarity 0 (blue) to 1 (red); by default each map '
+        'goes from its own minimum to 1')
+    parser.add_argument('--seed', type=int, default=0,
+                        help='torch seed of the "random" encoders')
+    parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu',
+                        help='device of the encoders')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config keys, e.g. model.backbone.depth=34; unknown keys are an error')
+    args = parser.parse_args()
+
+    for path, what in [(args.config, 'config'), (args.image, 'image'),
+                       (args.depth, 'depth map')] + [
+                           (ckpt, 'checkpoint') for ckpt in args.checkpoints if ckpt != RANDOM]:
+        if path is not None and not osp.isfile(path):
+            parser.error(f'{what} {path} does not exist')
+    if args.labels is not None and len(args.labels) != len(args.checkpoints):
+        parser.error(f'--labels has {len(args.labels)} names for {len(args.checkpoints)} '
+                     'checkpoints')
+    if args.size is not None and args.size < 1:
+        parser.error(f'--size must be a positive number of pixels, got {args.size}')
+    if not args.out.lower().endswith('.png'):
+        parser.error(f'--out must be a .png file, got {args.out}')
+    return parser, args
+
+
+def main():
+    parser, args = parse_args()
+    cfg = load_config(args.config, args.cfg_options)
+    img = mmcv.imread(args.image, flag='color')
+    try:
+        point_to_cell(*args.point, img.shape[:2], (1, 1))
+    except ValueError as err:
+        parser.error(f'{args.image}: {err}')
+    depth = None
+    if args.depth is not None:
+        depth = LoadDepthFromFile()(dict(img=img, img_path=args.image,
+                                         depth_path=args.depth))['depth']
+
+    preprocessor = cfg.model.get('data_preprocessor') or cfg.get('data_preprocessor')
+    labels = args.labels or [RANDOM if c == RANDOM else osp.basename(c) for c in args.checkpoints]
+    size, sims = args.size, []
+    for checkpoint, label in zip(args.checkpoints, labels):
+        encoder = build_encoder(cfg)
+        if checkpoint == RANDOM:
+            init_random(encoder, args.seed)
+            print(f'{label}: randomly initialised encoder (seed {args.seed})', flush=True)
+        else:
+            print(f'{label}: loading the backbone weights of {checkpoint}', flush=True)
+            load_encoder_weights(encoder, checkpoint)
+        encoder.to(args.device)
+        if size is None:
+            stride = output_stride(encoder)
+            size = FEATURE_CELLS * stride
+            print(f'encoder output stride {stride}: input resized to {size}x{size}', flush=True)
+        feat = encoder_features(encoder, preprocess(img, size, preprocessor).to(args.device))[0]
+        cell = point_to_cell(*args.point, img.shape[:2], tuple(feat.shape[1:]))
+        sims.append(similarity_map(feat, cell))
+        print(f'{label}: feature map {feat.shape[1]}x{feat.shape[2]}, point in cell {cell}',
+              flush=True)
+
+    figure = similarity_figure(img, tuple(args.point), size, sims, labels, depth,
+                               args.fixed_range)
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+    if not cv2.imwrite(args.out, figure):
+        raise OSError(f'could not write {args.out}')
+    print(f'wrote {args.out} ({figure.shape[1]}x{figure.shape[0]})')
+
+
+if __name__ == '__main__':
+    main()
