@@ -1,14 +1,15 @@
 """Training speed and memory of PixDepth against PixPro, BYOL and DenseCL, in one process.
 
 ``python tools/analysis_tools/benchmark_pretrain.py [--backbone-depth 18] [--batch-size 8]
-[--crop-size 128] [--device cpu] [--amp]``
+[--crop-size 128] [--device cpu] [--threads 1] [--amp]``
 
 1. Train step: forward + backward + optimizer step (mmengine ``OptimWrapper``, SGD) of four
    models built from mmpretrain's registry with the same backbone, batch and input size:
    PixDepth (3 zipped thresholds), its PixPro twin (same thresholds and widths, no depth test),
    mmpretrain's BYOL and DenseCL (model dicts of mmpretrain's own configs, BN instead of SyncBN,
-   a short DenseCL queue). Models are timed in turn within each repeat (the order rotating) and
-   the median over repeats is reported, so load from other processes hits all of them alike.
+   a short DenseCL queue). Models are timed in turn within each repeat (the order rotating);
+   times are medians over repeats and ratios medians of the per-repeat ratios, so that load
+   from other processes hits the compared models alike.
 2. Pixel loss alone: forward + backward of PixDepth's pixel loss (3 thresholds) on random
    features of 7x7 ... 56x56 cells, unchunked and chunked (``loss_chunk_size``): time and peak
    memory.
@@ -31,6 +32,7 @@ import warnings
 from contextlib import contextmanager
 from typing import Callable, Dict, List
 
+import cv2
 import numpy as np
 import torch
 from mmengine.config import Config
@@ -68,18 +70,19 @@ def parse_args():
     parser.add_argument('--crop-size', type=int, default=128,
                         help='side of the square views in pixels for the train step; the '
                         'backbone has stride 32, so 128 gives 4x4 cells (default: 128)')
-    parser.add_argument('--iters', type=int, default=3,
-                        help='timed train steps per model and repeat (default: 3)')
+    parser.add_argument('--iters', type=int, default=2,
+                        help='timed train steps per model and repeat (default: 2)')
     parser.add_argument('--warmup', type=int, default=2,
                         help='untimed train steps per model first (default: 2)')
-    parser.add_argument('--repeats', type=int, default=5,
-                        help='interleaved repeats; medians are reported (default: 5)')
+    parser.add_argument('--repeats', type=int, default=7,
+                        help='interleaved repeats of the train steps; medians are reported '
+                        '(default: 7)')
     parser.add_argument('--device', choices=['cpu', 'cuda'], default='cpu',
                         help='device of the models (the data pipeline runs on the CPU)')
     parser.add_argument('--threads', type=int, default=1,
-                        help='torch CPU threads; 0 keeps torch\'s default (one per core). The '
-                        'default 1 keeps timings stable on a machine shared with other '
-                        'processes, where multi-threaded kernels wait for busy cores')
+                        help='torch and OpenCV CPU threads; 0 keeps their defaults (one per '
+                        'core). The default 1 keeps timings stable on a machine shared with '
+                        'other processes, where multi-threaded kernels wait for busy cores')
     parser.add_argument('--amp', action='store_true',
                         help='with --device cuda: also time every model with AmpOptimWrapper')
     parser.add_argument('--amp-dtype', choices=['float16', 'bfloat16'], default='float16',
@@ -93,15 +96,19 @@ def parse_args():
                         help='loss_chunk_size of the chunked pixel loss: cells of view 1 per '
                         'block (default: 256)')
     parser.add_argument('--loss-iters', type=int, default=1,
-                        help='timed pixel-loss passes per size, mode and repeat (default: 1)')
+                        help='timed pixel-loss passes per size, mode and repeat, at least; '
+                        'more for small maps, for about 0.2 s per timing (default: 1)')
     parser.add_argument('--loss-repeats', type=int, default=3,
                         help='interleaved repeats of the pixel-loss timings (default: 3)')
     parser.add_argument('--data-root',
                         help='synthetic RGB-D set for the data benchmark (default: 64 images '
                         'generated into a temporary folder)')
+    parser.add_argument('--data-repeats', type=int, default=10,
+                        help='passes over the data set per pipeline, alternating batch by '
+                        'batch (default: 10)')
     args = parser.parse_args()
     for name in ('batch_size', 'crop_size', 'iters', 'repeats', 'chunk_size', 'loss_iters',
-                 'loss_repeats'):
+                 'loss_repeats', 'data_repeats'):
         if getattr(args, name) < 1:
             parser.error(f'--{name.replace("_", "-")} must be >= 1')
     if args.warmup < 0 or args.threads < 0:
@@ -133,8 +140,8 @@ def timed(fn: Callable, n: int, device: torch.device) -> float:
 
 
 def interleaved(cases: Dict[str, Callable], n: int, repeats: int,
-                device: torch.device) -> Dict[str, float]:
-    """Median over ``repeats`` of the mean seconds of ``n`` calls of each case.
+                device: torch.device) -> Dict[str, List[float]]:
+    """Per repeat, the mean seconds of ``n`` calls of each case.
 
     Within a repeat the cases run one after the other, starting one case later each repeat.
     """
@@ -143,7 +150,13 @@ def interleaved(cases: Dict[str, Callable], n: int, repeats: int,
     for r in range(repeats):
         for name in names[r % len(names):] + names[:r % len(names)]:
             times[name].append(timed(cases[name], n, device))
-    return {name: statistics.median(t) for name, t in times.items()}
+    return times
+
+
+def median_ratio(a: List[float], b: List[float]) -> float:
+    """Median over repeats of ``a[r] / b[r]``: measured close in time, each ratio cancels the
+    slow changes of the machine's load."""
+    return statistics.median(x / y for x, y in zip(a, b))
 
 
 @contextmanager
@@ -282,8 +295,8 @@ def build_step(cfg: dict, device: torch.device, data: dict, amp_dtype=None) -> C
     return lambda: model.train_step(data, optim_wrapper)
 
 
-def bench_train(args, device: torch.device, amp_dtype=None) -> Dict[str, float]:
-    """Median seconds per train step of each model."""
+def bench_train(args, device: torch.device, amp_dtype=None) -> Dict[str, List[float]]:
+    """Seconds per train step of each model, per repeat."""
     data = train_batch(args.batch_size, args.crop_size, torch.Generator().manual_seed(0))
     steps = {name: build_step(cfg, device, data, amp_dtype)
              for name, cfg in model_cfgs(args.backbone_depth, args.batch_size).items()}
@@ -298,7 +311,7 @@ def bench_train(args, device: torch.device, amp_dtype=None) -> Dict[str, float]:
 
 
 def bench_loss(args, device: torch.device):
-    """Rows of the pixel-loss table: per size, time and peak memory unchunked / chunked."""
+    """Per size: (side, seconds per pass per repeat, peak bytes), unchunked and chunked."""
     cfg = model_cfgs(args.backbone_depth, args.batch_size)['PixDepth']
     channels = cfg['neck']['out_channels']
     if args.loss_type == 'contrast':
@@ -323,9 +336,11 @@ def bench_loss(args, device: torch.device):
             return run
 
         cases = {mode: case(model) for mode, model in models.items()}
+        start = time.perf_counter()
         memory = {mode: peak_memory(run, device) for mode, run in cases.items()}  # + warm-up
-        times = interleaved(cases, args.loss_iters, args.loss_repeats, device)
-        rows.append((size, times, memory))
+        # small maps: enough passes for about 0.2 s per timing
+        n = max(args.loss_iters, round(0.2 * len(cases) / (time.perf_counter() - start)))
+        rows.append((size, interleaved(cases, n, args.loss_repeats, device), memory))
     return rows
 
 
@@ -333,8 +348,8 @@ def bench_loss(args, device: torch.device):
 # data pipeline
 
 
-def bench_data(args) -> Dict[str, float]:
-    """Median samples/s of the synthetic pretraining pipeline with and without depth."""
+def bench_data(args) -> Dict[str, List[float]]:
+    """Seconds per pass over the synthetic set with and without depth, per repeat."""
     cfg = Config.fromfile(DATA_CONFIG)
     pipelines = {
         'with depth': cfg.train_pipeline,
@@ -356,15 +371,25 @@ def bench_data(args) -> Dict[str, float]:
             loaders[name] = torch.utils.data.DataLoader(
                 dataset, batch_size=args.batch_size, num_workers=0, collate_fn=default_collate)
 
-        def epoch(loader):
-            return lambda: sum(len(batch['data_samples']) for batch in loader)
-
         np.random.seed(0)
-        cases = {name: epoch(loader) for name, loader in loaders.items()}
-        for run in cases.values():
-            run()  # warm-up (file cache)
-        seconds = interleaved(cases, 1, args.repeats, torch.device('cpu'))
-        return {name: len(loaders[name].dataset) / s for name, s in seconds.items()}
+        for loader in loaders.values():
+            for _ in loader:  # warm-up (file cache)
+                pass
+        # One pass over the set per pipeline and repeat, the two alternating batch by batch,
+        # so that load from other processes hits both alike.
+        seconds = {name: [] for name in loaders}
+        for r in range(args.data_repeats):
+            batches = {name: iter(loader) for name, loader in loaders.items()}
+            spent = dict.fromkeys(loaders, 0.)
+            for step in range(len(loaders['with depth'])):
+                names = list(loaders)[(r + step) % 2:] + list(loaders)[:(r + step) % 2]
+                for name in names:
+                    start = time.perf_counter()
+                    next(batches[name])
+                    spent[name] += time.perf_counter() - start
+            for name, s in spent.items():
+                seconds[name].append(s)
+        return seconds, len(loaders['with depth'].dataset)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -375,6 +400,7 @@ def main():
     device = torch.device(args.device)
     if args.threads:
         torch.set_num_threads(args.threads)
+        cv2.setNumThreads(args.threads)
     MMLogger.get_instance('benchmark_pretrain', log_level='WARNING')  # no init_weights report
     MessageHub.get_current_instance().update_info('max_iters', 10**6)  # momentum schedules
     init_default_scope('mmpretrain')
@@ -382,32 +408,34 @@ def main():
     dev_name = (torch.cuda.get_device_name(device) if device.type == 'cuda'
                 else f'CPU ({platform.processor() or platform.machine()})')
     print(f'# benchmark_pretrain: {dev_name}, torch {torch.__version__}, '
-          f'{torch.get_num_threads()} torch threads, {os.cpu_count()} CPUs visible, '
-          f'load average at start {load[0]:.2f} (other processes share the machine)')
+          f'{torch.get_num_threads()} torch / {cv2.getNumThreads()} OpenCV threads, '
+          f'{os.cpu_count()} CPUs visible, '
+          f'load average at start {load[0]:.2f}')
     print(f'# ResNet-{args.backbone_depth}, batch {args.batch_size}, '
           f'{args.crop_size}x{args.crop_size} views, {args.warmup} warm-up + {args.iters} '
-          f'timed steps per model and repeat, {args.repeats} interleaved repeats, medians')
+          f'timed steps per model and repeat, {args.repeats} interleaved repeats; times are '
+          'medians over repeats, ratios medians of per-repeat ratios')
     ratios = []
 
     print('\n## Train step (forward + backward + SGD step through OptimWrapper)\n')
-    step = bench_train(args, device)
-    print_table(['model', 'step (ms)', 'images/s', 'vs PixDepth'],
+    steps = bench_train(args, device)
+    step = {name: statistics.median(t) for name, t in steps.items()}
+    print_table(['model', 'step (ms)', 'images/s', 'PixDepth / model'],
                 [[name, f'{s * 1e3:.1f}', f'{args.batch_size / s:.2f}',
-                  f'{s / step["PixDepth"]:.3f}'] for name, s in step.items()])
+                  f'{median_ratio(steps["PixDepth"], steps[name]):.3f}']
+                 for name, s in step.items()])
     print('\nPixDepth: 3 zipped thresholds T, T\' in {0.3, 0.5, 0.7}; PixPro: the same model '
           'without the depth test; BYOL, DenseCL: mmpretrain\'s model dicts (DenseCL queue '
           f'{128 * args.batch_size}); BN everywhere; images/s = batch / step time (2 views '
           'per image).')
-    ratios.append(ratio_line('train step PixDepth / PixPro',
-                             step['PixDepth'] / step['PixPro'], 1.03, True))
-    ratios.append(ratio_line('train step PixDepth / BYOL',
-                             step['PixDepth'] / step['BYOL'], 1.15, True))
-    ratios.append(ratio_line('train step PixDepth / DenseCL',
-                             step['PixDepth'] / step['DenseCL'], 1.15, True))
+    for name, target in (('PixPro', 1.03), ('BYOL', 1.15), ('DenseCL', 1.15)):
+        ratios.append(ratio_line(f'train step PixDepth / {name}',
+                                 median_ratio(steps['PixDepth'], steps[name]), target, True))
     ratios.append('  (mmpretrain\'s DenseCL encodes view 1 with the online encoder and view 2 '
                   'with the momentum encoder, one direction per step; PixDepth, PixPro and BYOL '
                   'encode both views with both encoders. Against twice the DenseCL step (both '
-                  f'directions) the ratio is {step["PixDepth"] / (2 * step["DenseCL"]):.3f}: '
+                  'directions) the ratio is '
+                  f'{median_ratio(steps["PixDepth"], steps["DenseCL"]) / 2:.3f}: '
                   'an estimate, no target.)')
 
     print(f'\n## Pixel loss alone ({args.loss_type}, 3 thresholds, batch {args.batch_size}, '
@@ -415,9 +443,11 @@ def main():
     rows = []
     for size, times, memory in bench_loss(args, device):
         rows.append([
-            f'{size}x{size}', f'{times["unchunked"] * 1e3:.1f}', f'{times["chunked"] * 1e3:.1f}',
-            f'{times["chunked"] / times["unchunked"]:.2f}', f'{memory["unchunked"] / MIB:.1f}',
-            f'{memory["chunked"] / MIB:.1f}', f'{memory["chunked"] / memory["unchunked"]:.3f}'
+            f'{size}x{size}', f'{statistics.median(times["unchunked"]) * 1e3:.1f}',
+            f'{statistics.median(times["chunked"]) * 1e3:.1f}',
+            f'{median_ratio(times["chunked"], times["unchunked"]):.2f}',
+            f'{memory["unchunked"] / MIB:.1f}', f'{memory["chunked"] / MIB:.1f}',
+            f'{memory["chunked"] / memory["unchunked"]:.3f}'
         ])
     print_table(['cells', 'unchunked (ms)', 'chunked (ms)', 'time ratio', 'unchunked peak (MiB)',
                  'chunked peak (MiB)', 'memory ratio'], rows)
@@ -425,24 +455,29 @@ def main():
            "the allocation and free events of torch's CPU allocator (torch.profiler, "
            'profile_memory=True) summed in time order')
     print(f'\nPeak memory: tensors allocated during one forward + backward above those alive '
-          f'before it, from {how}. The chunked loss recomputes each block in the backward pass '
-          '(checkpointing), hence its extra time.')
+          f'before it, from {how}. Chunked: blocks of {args.chunk_size} cells of a view; the '
+          "'contrast' loss recomputes each block in the backward pass (checkpointing), the "
+          "'propagation' loss (gradient-free targets) keeps [B, cells, C] per block and "
+          'recomputes nothing.')
 
     print('\n## Data pipeline (configs/_base_/datasets/pixpro_synthetic_rgbd.py, '
           'num_workers=0)\n')
-    data = bench_data(args)
-    print_table(['pipeline', 'samples/s'], [[name, f'{v:.1f}'] for name, v in data.items()])
+    passes, samples = bench_data(args)
+    print_table(['pipeline', 'samples/s'], [[name, f'{samples / statistics.median(s):.1f}']
+                                            for name, s in passes.items()])
     print('\nwith depth: LoadImageFromFile + LoadDepthFromFile + PixProViews + PackInputs; '
           'without: the same without LoadDepthFromFile (NaN depth cells).')
     ratios.append(ratio_line('data samples/s with depth / without depth',
-                             data['with depth'] / data['without depth'], 0.85, False))
+                             median_ratio(passes['without depth'], passes['with depth']), 0.85,
+                             False))
 
     if args.amp:
         if device.type != 'cuda':
             print('\n## AMP: skipped, mmengine\'s AmpOptimWrapper needs --device cuda')
         else:
             print(f'\n## Train step with AMP ({args.amp_dtype}, AmpOptimWrapper)\n')
-            amp = bench_train(args, device, args.amp_dtype)
+            amp = {name: statistics.median(t)
+                   for name, t in bench_train(args, device, args.amp_dtype).items()}
             print_table(['model', 'fp32 images/s', 'AMP images/s', 'speed-up'],
                         [[name, f'{args.batch_size / step[name]:.2f}',
                           f'{args.batch_size / s:.2f}', f'{step[name] / s:.2f}']

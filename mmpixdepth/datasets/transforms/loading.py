@@ -216,7 +216,7 @@ class LoadDepthFromFile(BaseTransform):
                 f'invalid_values={self.invalid_values}, valid_range={self.valid_range}, '
                 f'scale={self.scale}; NaN and inf are invalid too)')
 
-        depth = self._normalize(depth, valid).astype(np.float32)
+        depth = self._normalize(depth, valid).astype(np.float32, copy=False)
         depth[~valid] = np.nan
         results[self.out_key] = depth
         results['depth_path'] = path

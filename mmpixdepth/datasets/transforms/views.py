@@ -231,8 +231,7 @@ class PixProViews(BaseTransform):
         rows, cols = _cell_membership(h, self.feat_size), _cell_membership(w, self.feat_size)
         sums = rows @ np.where(valid, crop, 0).astype(np.float64) @ cols.T
         counts = rows @ valid.astype(np.float64) @ cols.T
-        with np.errstate(invalid='ignore', divide='ignore'):
-            cells = np.where(counts > 0, sums / counts, np.nan)
+        cells = np.divide(sums, counts, out=np.full_like(sums, np.nan), where=counts > 0)
         return cells[:, ::-1] if flip else cells
 
     def transform(self, results: dict) -> dict:

@@ -31,11 +31,12 @@ def _check_features(a: Tensor, b: Tensor) -> None:
 
 def _mask_blocks(a: Tensor, b: Tensor, pos: Masks,
                  neg: Optional[Tensor]) -> Callable[[int, int], Tuple[Tensor, Tensor]]:
-    """Check the masks against features [B, C, N1] and [B, C, N2]; return a function giving
-    ``pos, neg`` [B, stop - start, N2] of view-1 cells ``start:stop``.
+    """Check the masks against features [B, C, N1] and [B, C, N2]; return their block getter.
 
-    ``pos`` is a bool tensor [B, N1, N2] (with ``neg`` a bool tensor, or None when the loss
-    needs no negatives) or a :class:`PixelPairMasks` (its own negatives, ``neg`` None).
+    The getter maps ``(start, stop)`` to ``pos, neg`` [B, stop - start, N2], the pairs of
+    view-1 cells ``start:stop``. ``pos`` is a bool tensor [B, N1, N2] (with ``neg`` a bool
+    tensor, or None when the loss needs no negatives) or a :class:`PixelPairMasks` (its own
+    negatives, ``neg`` None).
     """
     _check_features(a, b)
     expected = (a.shape[0], a.shape[2], b.shape[2])

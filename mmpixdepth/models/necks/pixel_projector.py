@@ -3,6 +3,7 @@ from mmcv.cnn import build_norm_layer
 from mmengine.model import BaseModule
 
 from mmpixdepth.registry import PRETRAIN_MODELS, register_module
+from .pointwise import pointwise
 
 
 @register_module(PRETRAIN_MODELS)
@@ -28,4 +29,4 @@ class PixelProjector(BaseModule):
     def forward(self, inputs):
         """Project the last map of ``inputs`` (a tuple of [B, C, H, W]) to [B, out, H, W]."""
         x = inputs[-1] if isinstance(inputs, (tuple, list)) else inputs
-        return self.mlp(x)
+        return pointwise(self.mlp, x)

@@ -5,6 +5,7 @@ from mmcv.cnn import build_norm_layer
 from mmengine.model import BaseModule
 
 from mmpixdepth.registry import PRETRAIN_MODELS, register_module
+from .pointwise import pointwise
 
 
 @register_module(PRETRAIN_MODELS)
@@ -41,7 +42,7 @@ class PixelPropagation(BaseModule):
     def forward(self, x):
         """Propagate [B, C, H, W] features; returns [B, C, H, W] (float32)."""
         b, c, h, w = x.shape
-        value = self.transform(x).float().flatten(2)                # [B, C, HW]
+        value = pointwise(self.transform, x).float().flatten(2)     # [B, C, HW]
         with torch.autocast(device_type=x.device.type, enabled=False):
             unit = F.normalize(x.float().flatten(2), dim=1)           # [B, C, HW]
             sim = torch.bmm(unit.transpose(1, 2), unit).clamp(min=0).pow(self.gamma)  # [B, HW, HW]
