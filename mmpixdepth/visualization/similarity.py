@@ -39,7 +39,7 @@ def _models_registry(scope: str):
 def build_encoder(cfg: Config) -> nn.Module:
     """Build ``cfg.model.backbone`` in eval mode, with the registry of ``cfg.default_scope``.
 
-    A ``Pretrained`` ``init_cfg`` (and mmseg's ``pretrained``) of the backbone is dropped: the
+    A ``Pretrained`` or ``PretrainedBackbone`` ``init_cfg`` (and mmseg's ``pretrained``) of the backbone is dropped: the
     weights come from the checkpoints given to the tools. Weights are left as constructed;
     call ``init_weights()`` for the config's random initialisation.
     """
@@ -52,7 +52,7 @@ def build_encoder(cfg: Config) -> nn.Module:
     backbone_cfg = copy.deepcopy(cfg.model.backbone)
     backbone_cfg.pop('pretrained', None)
     init_cfg = backbone_cfg.get('init_cfg')
-    if isinstance(init_cfg, dict) and init_cfg.get('type') == 'Pretrained':
+    if isinstance(init_cfg, dict) and init_cfg.get('type') in ('Pretrained', 'PretrainedBackbone'):
         backbone_cfg.pop('init_cfg')
     with DefaultScope.overwrite_default_scope(scope):
         encoder = models.build(backbone_cfg)

@@ -52,5 +52,5 @@ val_dataloader = dict(
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
+val_evaluator = dict(type='PerClassIoUMetric', iou_metrics=['mIoU'])  # mmseg's + IoU.<class>
 test_evaluator = val_evaluator

@@ -26,7 +26,8 @@ class CheckInvalidLossHook(Hook):
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
         if not outputs or not self.every_n_train_iters(runner, self.interval):
             return
-        values = {key: float(value) for key, value in outputs.items() if 'loss' in key}
+        values = {key: float(value.detach()) if hasattr(value, 'detach') else float(value)
+                  for key, value in outputs.items() if 'loss' in key}
         bad = {key: value for key, value in values.items() if not math.isfinite(value)}
         if bad:
             terms = ', '.join(f'{key}={value}' for key, value in values.items())
