@@ -64,6 +64,7 @@ def build_args(tiny_rgbd):
         'ModalityViews': dict(channels=1),
         'MergeModalities': dict(),
         'WeightedF1Metric': dict(),
+        'PerClassIoUMetric': dict(iou_metrics=['mIoU']),
     }
 
 

@@ -91,7 +91,7 @@ def borehole(tmp_path):
 def test_borehole_from_base_config(borehole, repo_root):
     root, labels = borehole
     cfg = _base_cfg(repo_root, 'borehole_seg.py')
-    assert cfg.val_evaluator == dict(type='IoUMetric', iou_metrics=['mIoU'])
+    assert cfg.val_evaluator == dict(type='PerClassIoUMetric', iou_metrics=['mIoU'])
     for loader, split in ((cfg.train_dataloader, 'train'), (cfg.val_dataloader, 'val')):
         dataset = _build('mmseg', loader.dataset, data_root=root)
         assert len(dataset) == len(BOREHOLE[split])

@@ -157,7 +157,7 @@ def test_base_config_builds(tiny_rgbd, repo_root):
     from mmseg.registry import DATASETS
     cfg = Config.fromfile(osp.join(repo_root, 'configs', '_base_', 'datasets',
                                    'synthetic_rgbd_seg.py'))
-    assert cfg.val_evaluator == dict(type='IoUMetric', iou_metrics=['mIoU'])
+    assert cfg.val_evaluator == dict(type='PerClassIoUMetric', iou_metrics=['mIoU'])
     with DefaultScope.overwrite_default_scope('mmseg'):
         for loader, split in ((cfg.train_dataloader, 'train'), (cfg.val_dataloader, 'val')):
             dataset = DATASETS.build(dict(loader.dataset, data_root=tiny_rgbd))
