@@ -20,9 +20,9 @@ from mmengine.config import DictAction
 import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loader)
 from mmpixdepth.datasets import LoadDepthFromFile
 from mmpixdepth.utils import load_config
-from mmpixdepth.visualization import (RANDOM, build_encoder, encoder_features, init_random,
-                                      load_encoder_weights, output_stride, point_to_cell,
-                                      preprocess, similarity_figure, similarity_map)
+from mmpixdepth.visualization import (RANDOM, encoder_features, load_encoder, output_stride,
+                                      point_to_cell, preprocess, similarity_figure,
+                                      similarity_map)
 
 FEATURE_CELLS = 32  #: cells per side of the last feature map at the default input size
 
@@ -93,14 +93,11 @@ def main():
     labels = args.labels or [RANDOM if c == RANDOM else osp.basename(c) for c in args.checkpoints]
     size, sims = args.size, []
     for checkpoint, label in zip(args.checkpoints, labels):
-        encoder = build_encoder(cfg)
         if checkpoint == RANDOM:
-            init_random(encoder, args.seed)
             print(f'{label}: randomly initialised encoder (seed {args.seed})', flush=True)
         else:
             print(f'{label}: loading the backbone weights of {checkpoint}', flush=True)
-            load_encoder_weights(encoder, checkpoint)
-        encoder.to(args.device)
+        encoder = load_encoder(cfg, checkpoint, args.seed).to(args.device)
         if size is None:
             stride = output_stride(encoder)
             size = FEATURE_CELLS * stride

@@ -9,9 +9,9 @@ import numpy as np
 from mmengine.config import Config
 
 from mmpixdepth.datasets import LoadDepthFromFile
-from mmpixdepth.visualization import (RANDOM, build_encoder, encoder_features, init_random,
-                                      load_encoder_weights, output_stride, point_to_cell,
-                                      preprocess, similarity_figure, similarity_map)
+from mmpixdepth.visualization import (encoder_features, load_encoder, output_stride,
+                                      point_to_cell, preprocess, similarity_figure,
+                                      similarity_map)
 
 FEATURE_CELLS = 32  #: cells per side of the last feature map in the figures
 
@@ -48,14 +48,7 @@ def write_similarity_figures(cfg: Config, encoders: Sequence[Tuple[str, str]],
         list[str]: the written files.
     """
     os.makedirs(out_dir, exist_ok=True)
-    models = []
-    for label, checkpoint in encoders:
-        encoder = build_encoder(cfg)
-        if checkpoint == RANDOM:
-            init_random(encoder, seed)
-        else:
-            load_encoder_weights(encoder, checkpoint)
-        models.append(encoder)
+    models = [load_encoder(cfg, checkpoint, seed) for _, checkpoint in encoders]
     size = FEATURE_CELLS * output_stride(models[0])
     preprocessor = cfg.model.get('data_preprocessor') or cfg.get('data_preprocessor')
     written = []

@@ -39,9 +39,9 @@ def _models_registry(scope: str):
 def build_encoder(cfg: Config) -> nn.Module:
     """Build ``cfg.model.backbone`` in eval mode, with the registry of ``cfg.default_scope``.
 
-    A ``Pretrained`` or ``PretrainedBackbone`` ``init_cfg`` (and mmseg's ``pretrained``) of the backbone is dropped: the
-    weights come from the checkpoints given to the tools. Weights are left as constructed;
-    call ``init_weights()`` for the config's random initialisation.
+    A ``Pretrained`` or ``PretrainedBackbone`` ``init_cfg`` (and mmseg's ``pretrained``) of
+    the backbone is dropped: the weights come from the checkpoints given to the tools. Weights
+    are left as constructed; call ``init_weights()`` for the config's random initialisation.
     """
     if cfg.get('custom_imports'):
         import_modules_from_strings(**cfg.custom_imports)
@@ -90,6 +90,17 @@ def init_random(encoder: nn.Module, seed: int) -> None:
         encoder.init_weights()
     finally:
         logger.setLevel(level)
+
+
+def load_encoder(cfg: Config, checkpoint: str, seed: int = 0) -> nn.Module:
+    """``cfg``'s encoder with the backbone weights of ``checkpoint``, or with the config's
+    random initialisation (seeded with ``seed``) when ``checkpoint`` is :data:`RANDOM`."""
+    encoder = build_encoder(cfg)
+    if checkpoint == RANDOM:
+        init_random(encoder, seed)
+    else:
+        load_encoder_weights(encoder, checkpoint)
+    return encoder
 
 
 def encoder_features(encoder: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
