@@ -3,7 +3,7 @@ import re
 import subprocess
 
 TOOL = 'tools/analysis_tools/benchmark_pretrain.py'
-RATIOS = ['train step PixDepth / PixPro', 'train step PixDepth / BYOL',
+RATIOS = ['train step PixDepth / PixContrast', 'train step PixDepth / BYOL',
           'train step PixDepth / DenseCL', 'data samples/s with depth / without depth']
 
 
@@ -16,7 +16,7 @@ def test_benchmark_tool_prints_every_table_and_ratio(tiny_rgbd, python, repo_roo
     assert out.returncode == 0, log[-3000:]
     for heading in ('## Train step', '## Pixel loss alone', '## Data pipeline', '## Ratios'):
         assert heading in out.stdout, heading
-    for model in ('PixDepth', 'PixPro', 'BYOL', 'DenseCL'):
+    for model in ('PixDepth', 'PixContrast', 'BYOL', 'DenseCL'):
         assert re.search(rf'^\| {model} \| [\d.]+ \|', out.stdout, re.M), model
     for size in ('3x3', '5x5'):
         assert re.search(rf'^\| {size} \|', out.stdout, re.M), size

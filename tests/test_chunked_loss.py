@@ -149,7 +149,7 @@ def test_model_pixel_loss_chunked_equals_unchunked(loss_type, max_iters):
 
     def run(chunk):
         inputs = [f.clone().requires_grad_(True) for f in feats]
-        loss = pixdepth(loss_type, chunk).pixel_loss(*inputs, coord, depth)
+        loss = pixdepth(loss_type, chunk).pixel_group_losses(*inputs, coord, depth).mean()
         return [loss, *torch.autograd.grad(loss, inputs)]
 
     full = run(None)

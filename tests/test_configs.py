@@ -44,3 +44,32 @@ def test_paper_pretraining_recipe():
     assert cfg.train_cfg.max_epochs == 500 and cfg.train_dataloader.batch_size == 32
     borehole = load_config(osp.join(REPO, 'configs/pixdepth_r34_2xb64-800e_borehole.py'))
     assert borehole.train_cfg.max_epochs == 800 and borehole.train_dataloader.batch_size == 64
+
+
+# depth-free configs whose PixDepth twin is not named by the usual prefix swap
+TWINS = {'pixcontrast_r34_8xb32-500e_imagenet.py': 'pixdepth_r34_imagenet.py',
+         'pixpro_r34_imagenet.py': 'pixdepth-propagation_r34_8xb32-500e_imagenet.py',
+         'pixpro_r18_1xb16-5e_synthetic-96x96.py': 'pixdepth_r18_1xb16-5e_synthetic-96x96.py'}
+
+
+@pytest.mark.parametrize('config', [c for c in CONFIGS if osp.basename(c).startswith(
+    ('pixdepth', 'pixcontrast', 'pixpro'))])
+def test_pretraining_loss_defaults_and_twins(config):
+    """PixDepth configs use the paper's pixel contrast loss unless named '-propagation'; the
+    depth-free twins keep PixDepth's widths and spatial thresholds."""
+    cfg = load_config(osp.join(REPO, config))
+    name = osp.basename(config)
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        model = PRETRAIN_MODELS.build(cfg.model)
+    if name.startswith('pixdepth'):
+        assert model.uses_depth
+        assert model.loss_type == ('propagation' if '-propagation' in name else 'contrast')
+    else:
+        assert not model.uses_depth
+        assert model.loss_type == ('contrast' if name.startswith('pixcontrast') else 'propagation')
+        twin_path = osp.join(REPO, 'configs', TWINS.get(name) or name.replace(
+            name.split('_')[0], 'pixdepth' if name.startswith('pixcontrast')
+            else 'pixdepth-propagation', 1))
+        depth_cfg = load_config(twin_path).model
+        assert cfg.model.neck.out_channels == depth_cfg.neck.out_channels
+        assert cfg.model.dist_thr == depth_cfg.dist_thr

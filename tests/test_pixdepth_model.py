@@ -64,16 +64,81 @@ def total(losses):
     return sum(losses.values())
 
 
-def test_depth_threshold_one_is_pixpro_exactly():
+@pytest.mark.parametrize('loss_type, baseline', [('contrast', 'PixContrast'),
+                                                  ('propagation', 'PixPro')])
+@pytest.mark.parametrize('dist_thr', [0.7, [0.3, 0.5, 0.7]])
+def test_depth_disabled_is_the_baseline_exactly(loss_type, baseline, dist_thr):
     imgs, samples = batch()
-    pixdepth = build(depth_thr=1.0)
-    pixpro = build(type='PixPro', depth_thr=None)
+    pixdepth = build(loss_type=loss_type, dist_thr=dist_thr, depth_thr=1.0)
+    base = build(type=baseline, dist_thr=dist_thr, depth_thr=None)
+    assert base.loss_type == loss_type and not base.uses_depth
     a = pixdepth.loss(imgs, samples)['loss_pixel']
-    b = pixpro.loss(imgs, samples)['loss_pixel']
+    b = base.loss(imgs, samples)['loss_pixel']
     assert torch.equal(a, b)
     # and the depth test does change the loss when it bites
-    c = build(depth_thr=0.05).loss(imgs, samples)['loss_pixel']
+    c = build(loss_type=loss_type, dist_thr=dist_thr,
+              depth_thr=0.05).loss(imgs, samples)['loss_pixel']
     assert not torch.allclose(a, c)
+
+
+def test_default_loss_types():
+    assert build().loss_type == 'contrast'  # the paper's PixDepth
+    assert build(type='PixContrast', depth_thr=None).loss_type == 'contrast'
+    assert build(type='PixPro', depth_thr=None).loss_type == 'propagation'
+    assert build(type='PixPro', depth_thr=None, loss_type='contrast').loss_type == 'contrast'
+    with pytest.raises(ValueError, match='PixContrast takes no depth_thr'):
+        build(type='PixContrast')
+
+
+@pytest.mark.parametrize('loss_type', ['propagation', 'contrast'])
+def test_channel_groups_are_independent(loss_type):
+    """Changing the projected channels of one group changes that group's loss term only."""
+    thresholds = dict(dist_thr=[0.3, 0.5, 0.7], depth_thr=[0.3, 0.5, 0.7])
+    model = build(loss_type=loss_type, **thresholds)
+    imgs, samples = batch(seed=2)
+    coord = torch.stack([s.coord for s in samples])
+    depth = torch.stack([s.depth_cells for s in samples])
+    g = torch.Generator().manual_seed(5)
+    proj = [torch.randn(2, 24, 4, 4, generator=g) for _ in range(4)]
+
+    def terms(p1, p2):
+        return model.pixel_group_losses(model.online_features(p1), model.online_features(p2),
+                                        proj[2], proj[3], coord, depth)
+
+    base = terms(proj[0], proj[1])
+    for group in range(3):
+        moved = proj[0].clone()
+        moved[:, 8 * group:8 * (group + 1)] += torch.randn(2, 8, 4, 4, generator=g)
+        changed = terms(moved, proj[1])
+        others = [k for k in range(3) if k != group]
+        assert torch.equal(changed[others], base[others])
+        assert not torch.allclose(changed[group], base[group])
+    if loss_type == 'propagation':
+        assert model.ppm.groups == 3
+
+
+def test_propagation_matches_a_loop_reference():
+    """g(x) L2-normalised, similarities and sums within each channel group."""
+    from mmpretrain.registry import MODELS as M
+    torch.manual_seed(0)
+    ppm = M.build(dict(type='PixelPropagation', channels=6, groups=2, gamma=2.0))
+    x = torch.randn(1, 6, 2, 2)
+    out = ppm(x)
+    value = ppm.transform(x)
+    cells = [(r, c) for r in range(2) for c in range(2)]
+    for g in range(2):
+        ch = slice(3 * g, 3 * g + 3)
+        for i in cells:
+            expected = torch.zeros(3)
+            xi = x[0, ch, i[0], i[1]]
+            for j in cells:
+                xj = x[0, ch, j[0], j[1]]
+                s = max(float(torch.dot(xi, xj) / (xi.norm() * xj.norm())), 0.) ** 2
+                gj = value[0, ch, j[0], j[1]]
+                expected += s * gj / gj.norm()
+            assert torch.allclose(out[0, ch, i[0], i[1]], expected, atol=1e-5)
+    with pytest.raises(ValueError, match='groups'):
+        M.build(dict(type='PixelPropagation', channels=6, groups=4))
 
 
 @pytest.mark.parametrize('loss_type', ['propagation', 'contrast'])
@@ -85,7 +150,7 @@ def test_multi_threshold_is_mean_of_group_losses(loss_type):
     depth = torch.stack([s.depth_cells for s in samples])
     g = torch.Generator().manual_seed(3)
     feats = [torch.randn(2, 24, 4, 4, generator=g) for _ in range(4)]
-    got = model.pixel_loss(*feats, coord, depth)
+    got = model.pixel_group_losses(*feats, coord, depth)
 
     def unit(x):
         return torch.nn.functional.normalize(x.flatten(2), dim=1)
@@ -102,11 +167,11 @@ def test_multi_threshold_is_mean_of_group_losses(loss_type):
             expected.append(pixcontrast_loss(q1, k2, pos, neg, 0.3)
                             + pixcontrast_loss(q2, k1, pos.transpose(1, 2), neg.transpose(1, 2),
                                                0.3))
-    assert torch.allclose(got, torch.stack(expected).mean(), atol=1e-6)
+    assert torch.allclose(got, torch.stack(expected), atol=1e-6)
     # one group given as a list is the single-threshold model
-    single = build(loss_type=loss_type, dist_thr=0.5, depth_thr=0.3).pixel_loss(
+    single = build(loss_type=loss_type, dist_thr=0.5, depth_thr=0.3).pixel_group_losses(
         *feats, coord, depth)
-    listed = build(loss_type=loss_type, dist_thr=[0.5], depth_thr=[0.3]).pixel_loss(
+    listed = build(loss_type=loss_type, dist_thr=[0.5], depth_thr=[0.3]).pixel_group_losses(
         *feats, coord, depth)
     assert torch.equal(single, listed)
 
@@ -147,13 +212,15 @@ def test_degenerate_batches_give_finite_loss_and_gradients(loss_type, case):
     assert grads and all(torch.isfinite(g).all() for g in grads)
 
 
-def test_only_the_online_branch_gets_gradients():
-    model = build()
+@pytest.mark.parametrize('loss_type', ['propagation', 'contrast'])
+def test_only_the_online_branch_gets_gradients(loss_type):
+    model = build(loss_type=loss_type)
     imgs, samples = batch()
     total(model.loss(imgs, samples)).backward()
     assert all(p.grad is None for p in model.target_net.parameters())
     assert all(not p.requires_grad for p in model.target_net.parameters())
-    for module in (model.backbone, model.neck, model.ppm):
+    assert (model.ppm is None) == (loss_type == 'contrast')
+    for module in (model.backbone, model.neck, model.ppm or model.neck):
         assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in module.parameters())
 
 

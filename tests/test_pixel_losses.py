@@ -39,8 +39,11 @@ def pixpro_reference(y, k, pos):
 
 
 def pixcontrast_reference(q, k, pos, neg, tau):
-    losses = []
+    """The paper's definition: the per-pixel losses of the view-1 pixels with a positive are
+    averaged within each image, then over the images (that have such a pixel)."""
+    image_means = []
     for b in range(len(q)):
+        losses = []
         for i in range(len(pos[b])):
             p_sum = n_sum = 0.
             for j in range(len(pos[b][i])):
@@ -51,7 +54,9 @@ def pixcontrast_reference(q, k, pos, neg, tau):
                     n_sum += e
             if any(pos[b][i]):
                 losses.append(-math.log(p_sum / (p_sum + n_sum)))
-    return sum(losses) / len(losses) if losses else 0.
+        if losses:
+            image_means.append(sum(losses) / len(losses))
+    return sum(image_means) / len(image_means) if image_means else 0.
 
 
 def finite_value_and_grad(loss_fn, q, *args):
@@ -87,6 +92,38 @@ def test_pixcontrast_matches_loop_reference():
         assert loss.item() > 0
         # pixels without a positive do not take part in the loss
         assert grad[:, :, :2].abs().max().item() == 0
+
+
+def test_pixcontrast_averages_pixels_per_image_then_images():
+    gen = torch.Generator().manual_seed(6)
+    q, k = unit_features(gen, 3, 8, 12), unit_features(gen, 3, 8, 10)
+    pos, neg = random_masks(gen, 3, 12, 10)
+    pos[1, 3:] = False  # image 1 has few anchor pixels, image 2 none: the two means differ
+    pos[2] = False
+    loss = pixcontrast_loss(q, k, pos, neg, 0.3)
+    expected = pixcontrast_reference(q.tolist(), k.tolist(), pos.tolist(), neg.tolist(), 0.3)
+    assert loss.item() == pytest.approx(expected, rel=1e-12)
+    # the mean over every anchor pixel of the batch is a different number here
+    per_pixel = [pixcontrast_loss(q[b:b + 1], k[b:b + 1], pos[b:b + 1], neg[b:b + 1], 0.3)
+                 * pos[b].any(1).sum() for b in range(2)]
+    pooled = sum(per_pixel) / pos.any(2).sum()
+    assert abs(pooled.item() - loss.item()) > 1e-3
+
+
+def test_groups_reduce_to_one_loss_per_group():
+    gen = torch.Generator().manual_seed(7)
+    q, k = unit_features(gen, 4, 8, 9), unit_features(gen, 4, 8, 9)
+    pos, neg = random_masks(gen, 4, 9, 9)
+    for fn, args in ((pixpro_consistency_loss, (pos, )), (pixcontrast_loss, (pos, neg))):
+        per_group = fn(q, k, *args, groups=2, reduction='none')
+        assert per_group.shape == (2, )
+        for g in range(2):
+            part = slice(2 * g, 2 * g + 2)
+            alone = fn(q[part], k[part], *(m[part] for m in args))
+            assert per_group[g].item() == pytest.approx(alone.item(), rel=1e-12)
+        assert fn(q, k, *args, groups=2).item() == pytest.approx(per_group.mean().item())
+        with pytest.raises(ValueError, match='reduction'):
+            fn(q, k, *args, reduction='sum')
 
 
 @pytest.mark.parametrize('case', ['no_pos', 'all_pos', 'neither'])

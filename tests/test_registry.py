@@ -52,6 +52,7 @@ def build_args(tiny_rgbd):
         'PixelPropagation': dict(channels=4),
         'PixDepth': dict(PIXDEPTH_MODEL, depth_thr=0.3),
         'PixPro': PIXDEPTH_MODEL,
+        'PixContrast': dict(PIXDEPTH_MODEL, ppm=None),
         'CheckInvalidLossHook': dict(),
         'PretrainedBackbone': dict(checkpoint='backbone.pth'),
         'DepthContrast': dict(

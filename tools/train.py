@@ -19,6 +19,10 @@ def parse_args():
         'the work dir')
     parser.add_argument('--amp', action='store_true', help='mixed-precision training')
     parser.add_argument(
+        '--auto-scale-lr', action='store_true',
+        help="scale the lr linearly with the total batch size (GPUs x batch) relative to the "
+        "config's auto_scale_lr.base_batch_size")
+    parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config keys, e.g. train_cfg.max_epochs=3; unknown keys are an error')
     parser.add_argument(
@@ -37,6 +41,11 @@ def main():
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.auto_scale_lr:
+        if 'base_batch_size' not in (cfg.get('auto_scale_lr') or {}):
+            raise KeyError(f'--auto-scale-lr: config {args.config} has no '
+                           'auto_scale_lr.base_batch_size (the batch its lr is meant for)')
+        cfg.auto_scale_lr.enable = True
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None

@@ -1,22 +1,30 @@
-"""Transfer benchmark: pretrain encoders, fine-tune DeepLabV3 on each, tabulate the IoUs.
+"""Transfer benchmark: pretrain encoders, evaluate each on segmentation, tabulate the IoUs.
 
-A benchmark is an mmengine config file (see ``configs/benchmarks/``)::
+A benchmark is an mmengine config file (see ``benchmarks/``)::
 
     seeds = [0, 1, 2]
     pretrain_options = {'train_cfg.max_epochs': 3, ...}   # applied to every pretraining config
-    finetune = dict(config='configs/deeplabv3_...-frozen_....py', options={...})
+    # evaluation, one of:
+    finetune = dict(config='configs/deeplabv3_...-frozen_....py', options={...})  # DeepLabV3
+    probe = dict(config='configs/deeplabv3_....py', heads=['linear', 'aspp'], ...)  # cached
     methods = [
         dict(name='PixDepth', pretrain='configs/pixdepth_....py', pretrain_options={...}),
         dict(name='random init', finetune_options={'model.backbone.init_cfg': None}),
         dict(name='supervised', finetune_config='configs/deeplabv3_..._trainable.py'),
     ]
-    similarity = dict(images=['data/.../val/000000.png'])   # optional similarity-map figures
+    learnability = dict(method='supervised', metric='linear mIoU', min=50)  # optional check
+    compare = [('PixDepth', 'PixContrast')]  # optional paired differences over the seeds
+    similarity = dict(split='val', num_images=3)   # optional similarity-map figures
 
 For each seed and method: pretrain (if the method has a pretraining config) with
-``randomness.seed = seed``, then fine-tune the downstream config with the pretraining's last
-checkpoint as ``model.backbone.init_cfg.checkpoint``, then evaluate it on the test split. Every
-run has its own work dir ``<out>/seed<seed>/<method>/{pretrain,finetune}``; a finished run leaves
-``result.json`` there and is skipped next time, a killed one resumes from its last checkpoint.
+``randomness.seed = seed``. With ``finetune``, fine-tune the downstream config with the
+pretraining's last checkpoint as ``model.backbone.init_cfg.checkpoint`` and evaluate it on the
+test split. With ``probe``, train the probe heads of :mod:`frozen_probe` on the frozen encoder
+(pretrained, randomly initialised for a method without pretraining, or trained end to end on
+the labels by the method's ``finetune_config``, whose own test metrics are kept as
+``end-to-end mIoU``). Every run has its own work dir ``<out>/seed<seed>/<method>/{pretrain,
+finetune,probe}``; a finished run leaves ``result.json`` there and is skipped next time, a
+killed one resumes from its last checkpoint.
 """
 import copy
 import gc
@@ -36,9 +44,12 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from mmpixdepth.utils import load_config
+from mmpixdepth.visualization.similarity import RANDOM, load_encoder
 
 RESULT_FILE = 'result.json'
 METHOD_KEYS = {'name', 'pretrain', 'pretrain_options', 'finetune_config', 'finetune_options'}
+PROBE_KEYS = {'config', 'options', 'heads', 'epochs', 'lr', 'aspp_channels', 'batch_size',
+              'label_stride'}
 
 
 def slug(name: str) -> str:
@@ -49,11 +60,19 @@ def slug(name: str) -> str:
 def load_benchmark(path: str) -> Config:
     """Load and check a benchmark config; errors name the file and the key."""
     bench = Config.fromfile(path)
-    for key in ('seeds', 'finetune', 'methods'):
+    for key in ('seeds', 'methods'):
         if key not in bench:
             raise KeyError(f'benchmark {path}: missing key "{key}"')
-    if 'config' not in bench.finetune:
-        raise KeyError(f'benchmark {path}: finetune has no "config"')
+    if ('finetune' in bench) == ('probe' in bench):
+        raise KeyError(f'benchmark {path}: give exactly one of "finetune" (DeepLabV3 runs) and '
+                       '"probe" (heads on cached frozen features)')
+    stage = bench.get('finetune') or bench.get('probe')
+    if 'config' not in stage:
+        raise KeyError(f'benchmark {path}: {"finetune" if "finetune" in bench else "probe"} '
+                       'has no "config"')
+    if 'probe' in bench and set(bench.probe) - PROBE_KEYS:
+        raise KeyError(f'benchmark {path}: unknown probe key(s) '
+                       f'{sorted(set(bench.probe) - PROBE_KEYS)}; known: {sorted(PROBE_KEYS)}')
     names = []
     for i, method in enumerate(bench.methods):
         unknown = set(method) - METHOD_KEYS
@@ -63,6 +82,15 @@ def load_benchmark(path: str) -> Config:
         names.append(method['name'])
     if len(set(map(slug, names))) != len(names):
         raise ValueError(f'benchmark {path}: method names must differ: {names}')
+    for pair in bench.get('compare') or []:
+        if len(pair) != 2 or not set(pair) <= set(names):
+            raise ValueError(f'benchmark {path}: compare entries are pairs of method names '
+                             f'from {names}; got {pair}')
+    check = bench.get('learnability')
+    if check is not None and (set(check) != {'method', 'metric', 'min'}
+                              or check['method'] not in names):
+        raise ValueError(f'benchmark {path}: learnability needs exactly method (one of '
+                         f'{names}), metric and min; got {dict(check)}')
     return bench
 
 
@@ -159,11 +187,7 @@ def run_training(cfg: Config, title: str, evaluate: bool) -> Dict:
         result['metrics'] = {k: float(v) for k, v in metrics.items()}
     del runner
     gc.collect()
-    os.makedirs(cfg.work_dir, exist_ok=True)
-    tmp = result_file + '.tmp'
-    with open(tmp, 'w') as f:
-        json.dump(result, f, indent=1)
-    os.replace(tmp, result_file)
+    _write_json(result_file, result)
     return result
 
 
@@ -176,17 +200,57 @@ def stage_configs(bench: Config, method: dict, seed: int, out_dir: str,
         options = {**(bench.get('pretrain_options') or {}),
                    **(method.get('pretrain_options') or {}), 'randomness.seed': seed}
         pre_cfg = load_config(method['pretrain'], options, osp.join(root, 'pretrain'))
-    options = {**(bench.finetune.get('options') or {}), **(method.get('finetune_options') or {}),
+    stage = bench.get('finetune') or bench.probe
+    options = {**(stage.get('options') or {}), **(method.get('finetune_options') or {}),
                'randomness.seed': seed}
-    if pretrain_checkpoint is not None:
+    if 'finetune' in bench and pretrain_checkpoint is not None:
         options['model.backbone.init_cfg.checkpoint'] = pretrain_checkpoint
-    fine_cfg = load_config(method.get('finetune_config') or bench.finetune.config, options,
+    if 'probe' in bench and not method.get('finetune_config'):
+        return pre_cfg, None
+    fine_cfg = load_config(method.get('finetune_config') or stage.config, options,
                            osp.join(root, 'finetune'))
     return pre_cfg, fine_cfg
 
 
+def probe_config(bench: Config, seed: int) -> Config:
+    """The segmentation config of the probe (datasets, preprocessor, encoder, head)."""
+    options = {**(bench.probe.get('options') or {}), 'randomness.seed': seed}
+    return load_config(bench.probe.config, options)
+
+
+def run_probe(bench: Config, checkpoint: str, seed: int, work_dir: str, title: str) -> Dict:
+    """Probe the encoder of ``checkpoint`` (or :data:`RANDOM`); result cached in work_dir."""
+    from .frozen_probe import probe_encoder  # mmseg is imported only for probe benchmarks
+    result_file = osp.join(work_dir, RESULT_FILE)
+    if osp.isfile(result_file):
+        with open(result_file) as f:
+            result = json.load(f)
+        print(f'  {title}: done before, using {result_file}', flush=True)
+        return result
+    cfg = probe_config(bench, seed)
+    start = time.time()
+    encoder = load_encoder(cfg, checkpoint, seed)
+    keys = ('heads', 'epochs', 'lr', 'aspp_channels', 'batch_size', 'label_stride')
+    metrics = probe_encoder(encoder, cfg, seed=seed,
+                            **{k: bench.probe[k] for k in keys if k in bench.probe})
+    result = dict(metrics=metrics, seconds=round(time.time() - start, 1), checkpoint=checkpoint)
+    main = [k for k in metrics if k.endswith(' mIoU')]
+    print(f'  {title}: ' + ', '.join(f'{k} {metrics[k]:.2f}' for k in main)
+          + f' ({result["seconds"]:.0f} s)', flush=True)
+    _write_json(result_file, result)
+    return result
+
+
+def _write_json(path: str, data) -> None:
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    tmp = path + '.tmp'
+    with open(tmp, 'w') as f:
+        json.dump(data, f, indent=1)
+    os.replace(tmp, path)
+
+
 def run_method(bench: Config, method: dict, seed: int, out_dir: str, step: str) -> Dict:
-    """Pretrain (when the method has a pretraining) and fine-tune one method with one seed."""
+    """Pretrain (when the method has a pretraining) and evaluate one method with one seed."""
     name = method['name']
     pre_cfg, _ = stage_configs(bench, method, seed, out_dir)
     checkpoint = None
@@ -194,9 +258,23 @@ def run_method(bench: Config, method: dict, seed: int, out_dir: str, step: str) 
         pre = run_training(pre_cfg, f'{step} {name} pretraining (seed {seed})', evaluate=False)
         checkpoint = pre['checkpoint']
     _, fine_cfg = stage_configs(bench, method, seed, out_dir, checkpoint)
-    fine = run_training(fine_cfg, f'{step} {name} fine-tuning (seed {seed})', evaluate=True)
-    return dict(method=name, seed=seed, pretrain_checkpoint=checkpoint,
-                finetune_checkpoint=fine['checkpoint'], metrics=fine['metrics'])
+    fine = None
+    if fine_cfg is not None:
+        title = 'training' if 'probe' in bench else 'fine-tuning'
+        fine = run_training(fine_cfg, f'{step} {name} {title} (seed {seed})', evaluate=True)
+    run = dict(method=name, seed=seed, pretrain_checkpoint=checkpoint,
+               finetune_checkpoint=fine and fine['checkpoint'])
+    if 'finetune' in bench:
+        run.update(encoder_checkpoint=fine['checkpoint'], metrics=fine['metrics'])
+        return run
+    encoder = fine['checkpoint'] if fine else checkpoint or RANDOM
+    probe = run_probe(bench, encoder, seed, osp.join(out_dir, f'seed{seed}', slug(name), 'probe'),
+                      f'{step} {name} probes (seed {seed})')
+    metrics = dict(probe['metrics'])
+    if fine:
+        metrics['end-to-end mIoU'] = fine['metrics']['mIoU']
+    run.update(encoder_checkpoint=encoder, metrics=metrics)
+    return run
 
 
 def summarize(runs: Sequence[Dict], methods: Sequence[str]) -> List[Dict]:
@@ -219,26 +297,82 @@ def summarize(runs: Sequence[Dict], methods: Sequence[str]) -> List[Dict]:
     return rows
 
 
-def format_table(rows: Sequence[Dict], title: str = '') -> str:
-    """Markdown table: method, seeds, mIoU, then the IoU of every class (mean ± std)."""
-    if not rows or not rows[0]['stats']:
+def _cell(stat) -> str:
+    mean, std, n = stat
+    if n == 0:
+        return 'n/a'
+    return f'{mean:.2f}' if n == 1 else f'{mean:.2f} ± {std:.2f}'
+
+
+def format_table(rows: Sequence[Dict], title: str = '', prefix: str = '') -> str:
+    """Markdown table: method, seeds, ``<prefix>mIoU``, then ``<prefix>IoU.<class>`` of every
+    class (mean ± std)."""
+    if not rows or not any(row['stats'] for row in rows):
         return '(no results)'
-    classes = [k for k in rows[0]['stats'] if k.startswith('IoU.')]
-    header = ['method', 'seeds', 'mIoU'] + [k[len('IoU.'):] for k in classes]
-
-    def cell(stat):
-        mean, std, n = stat
-        if n == 0:
-            return 'n/a'
-        return f'{mean:.2f}' if n == 1 else f'{mean:.2f} ± {std:.2f}'
-
+    keys = next(row['stats'] for row in rows if row['stats'])
+    classes = [k for k in keys if k.startswith(prefix + 'IoU.')]
+    header = ['method', 'seeds', 'mIoU'] + [k[len(prefix + 'IoU.'):] for k in classes]
     lines = [f'{title}\n' if title else '', '| ' + ' | '.join(header) + ' |',
              '|' + '---|' * len(header)]
+    missing = (math.nan, math.nan, 0)
     for row in rows:
-        values = [row['method'], str(len(row['seeds'])), cell(row['stats']['mIoU'])]
-        values += [cell(row['stats'][k]) for k in classes]
+        values = [row['method'], str(len(row['seeds'])),
+                  _cell(row['stats'].get(prefix + 'mIoU', missing))]
+        values += [_cell(row['stats'].get(k, missing)) for k in classes]
         lines.append('| ' + ' | '.join(values) + ' |')
     return '\n'.join(line for line in lines if line)
+
+
+def format_summary(rows: Sequence[Dict], metrics: Sequence[str], title: str = '') -> str:
+    """Markdown table: method, seeds, then each of ``metrics`` (mean ± std; n/a if absent)."""
+    lines = [f'{title}\n' if title else '', '| ' + ' | '.join(['method', 'seeds', *metrics])
+             + ' |', '|' + '---|' * (len(metrics) + 2)]
+    for row in rows:
+        values = [row['method'], str(len(row['seeds']))]
+        values += [_cell(row['stats'].get(m, (math.nan, math.nan, 0))) for m in metrics]
+        lines.append('| ' + ' | '.join(values) + ' |')
+    return '\n'.join(line for line in lines if line)
+
+
+def paired_difference(runs: Sequence[Dict], a: str, b: str, metric: str,
+                      confidence: float = 0.95) -> Dict:
+    """``a - b`` of ``metric`` over the seeds both methods ran: mean, sample std, n, and the
+    two-sided ``confidence`` interval of the mean (Student's t; None for fewer than 2 seeds)."""
+    from scipy.stats import t as student_t
+    by_seed = {name: {r['seed']: r['metrics'].get(metric, math.nan) for r in runs
+                      if r['method'] == name} for name in (a, b)}
+    seeds = sorted(set(by_seed[a]) & set(by_seed[b]))
+    diffs = np.array([by_seed[a][s] - by_seed[b][s] for s in seeds], dtype=np.float64)
+    diffs = diffs[~np.isnan(diffs)]
+    result = dict(a=a, b=b, metric=metric, n=len(diffs), diffs=diffs.tolist(),
+                  mean=float(diffs.mean()) if len(diffs) else math.nan, std=math.nan, ci=None)
+    if len(diffs) > 1:
+        result['std'] = float(diffs.std(ddof=1))
+        half = student_t.ppf(0.5 + confidence / 2, len(diffs) - 1) * result['std'] / math.sqrt(
+            len(diffs))
+        result['ci'] = (result['mean'] - half, result['mean'] + half)
+    return result
+
+
+def format_difference(diff: Dict) -> str:
+    """One line: ``a - b (metric): mean [lo, hi] 95 % CI over n seeds``."""
+    text = f'{diff["a"]} - {diff["b"]} ({diff["metric"]}): {diff["mean"]:+.2f}'
+    if diff['ci'] is None:
+        return text + f' ({diff["n"]} seed(s): no confidence interval)'
+    lo, hi = diff['ci']
+    return text + f', 95 % CI [{lo:+.2f}, {hi:+.2f}] over {diff["n"]} seeds (paired)'
+
+
+def learnability_verdict(rows: Sequence[Dict], check: Dict) -> str:
+    """Whether the reference method reached ``check['min']`` on ``check['metric']``."""
+    row = next((r for r in rows if r['method'] == check['method']), None)
+    mean = row['stats'].get(check['metric'], (math.nan, 0, 0))[0] if row else math.nan
+    if not mean >= check['min']:
+        return (f'NOT LEARNED: the {check["method"]} reference reaches {mean:.2f} '
+                f'{check["metric"]} (< {check["min"]}), so the task is not learned at this '
+                'budget and the comparison above says little')
+    return (f'learnability check passed: the {check["method"]} reference reaches {mean:.2f} '
+            f'{check["metric"]} (>= {check["min"]})')
 
 
 def run_benchmark(bench: Config, out_dir: str, methods: List[dict], seeds: Sequence[int],
@@ -251,12 +385,12 @@ def run_benchmark(bench: Config, out_dir: str, methods: List[dict], seeds: Seque
         for method in methods:
             step = f'[{len(runs) + 1}/{total}]'
             run = run_method(bench, method, seed, out_dir, step)
-            print(f'  {step} {method["name"]} (seed {seed}): mIoU {run["metrics"]["mIoU"]:.2f}',
-                  flush=True)
+            main = {k: v for k, v in run['metrics'].items() if k.endswith('mIoU')}
+            print(f'  {step} {method["name"]} (seed {seed}): '
+                  + ', '.join(f'{k} {v:.2f}' for k, v in main.items()), flush=True)
             runs.append(run)
             seed_runs.append(run)
-            with open(osp.join(out_dir, 'runs.json'), 'w') as f:
-                json.dump(runs, f, indent=1)
+            _write_json(osp.join(out_dir, 'runs.json'), runs)
         if after_seed is not None:
             after_seed(seed, seed_runs)
     return runs

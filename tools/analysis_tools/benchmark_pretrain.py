@@ -1,11 +1,12 @@
-"""Training speed and memory of PixDepth against PixPro, BYOL and DenseCL, in one process.
+"""Training speed and memory of PixDepth against PixContrast, BYOL and DenseCL, in one process.
 
 ``python tools/analysis_tools/benchmark_pretrain.py [--backbone-depth 18] [--batch-size 8]
 [--crop-size 128] [--device cpu] [--threads 1] [--amp]``
 
 1. Train step: forward + backward + optimizer step (mmengine ``OptimWrapper``, SGD) of four
    models built from mmpretrain's registry with the same backbone, batch and input size:
-   PixDepth (3 zipped thresholds), its PixPro twin (same thresholds and widths, no depth test),
+   PixDepth (pixel contrast loss, 3 zipped thresholds), its PixContrast twin (same loss,
+   thresholds and widths, no depth test),
    mmpretrain's BYOL and DenseCL (model dicts of mmpretrain's own configs, BN instead of SyncBN,
    a short DenseCL queue). Models are timed in turn within each repeat (the order rotating);
    times are medians over repeats and ratios medians of the per-repeat ratios, so that load
@@ -59,7 +60,7 @@ MIB = 2.0**20
 
 def parse_args():
     parser = argparse.ArgumentParser(
-        description='Time PixDepth, PixPro, BYOL and DenseCL train steps, the pixel loss '
+        description='Time PixDepth, PixContrast, BYOL and DenseCL train steps, the pixel loss '
         '(unchunked / chunked, with peak memory) and the data pipeline (with / without depth) '
         'in one process, and print the ratios with their targets')
     parser.add_argument('--backbone-depth', type=int, choices=[18, 34, 50], default=18,
@@ -90,8 +91,8 @@ def parse_args():
     parser.add_argument('--loss-sizes', type=int, nargs='+', default=[7, 14, 28, 56],
                         help='feature-map sides of the pixel-loss benchmark (default: 7 14 28 56)')
     parser.add_argument('--loss-type', choices=['propagation', 'contrast'],
-                        default='propagation',
-                        help="PixDepth loss of the pixel-loss benchmark (default: 'propagation')")
+                        default='contrast',
+                        help="PixDepth loss of the pixel-loss benchmark (default: 'contrast')")
     parser.add_argument('--chunk-size', type=int, default=256,
                         help='loss_chunk_size of the chunked pixel loss: cells of view 1 per '
                         'block (default: 256)')
@@ -241,13 +242,13 @@ def _to_bn(cfg):
 
 
 def model_cfgs(depth: int, batch: int) -> Dict[str, dict]:
-    """Model dicts of PixDepth, PixPro, BYOL and DenseCL on the same ResNet."""
+    """Model dicts of PixDepth, PixContrast, BYOL and DenseCL on the same ResNet."""
     channels = 2048 if depth == 50 else 512
     pixdepth = Config.fromfile(PIXDEPTH_MODEL).model.to_dict()
     preprocessor = pixdepth['data_preprocessor']
     pixdepth['backbone'].update(depth=depth)
     pixdepth['neck'].update(in_channels=channels)
-    pixpro = dict(copy.deepcopy(pixdepth), type='PixPro', depth_thr=None)
+    twin = dict(copy.deepcopy(pixdepth), type='PixContrast', depth_thr=None)
 
     byol = Config.fromfile(BYOL_CONFIG).model.to_dict()
     byol['backbone'].update(depth=depth)
@@ -259,7 +260,7 @@ def model_cfgs(depth: int, batch: int) -> Dict[str, dict]:
     densecl['neck'].update(in_channels=channels)
     densecl['queue_len'] = 128 * batch  # a multiple of the batch, as DenseCL requires
 
-    cfgs = dict(PixDepth=pixdepth, PixPro=pixpro, BYOL=byol, DenseCL=densecl)
+    cfgs = dict(PixDepth=pixdepth, PixContrast=twin, BYOL=byol, DenseCL=densecl)
     for cfg in cfgs.values():
         cfg['data_preprocessor'] = copy.deepcopy(preprocessor)
     return {name: _to_bn(cfg) for name, cfg in cfgs.items()}
@@ -314,8 +315,9 @@ def bench_loss(args, device: torch.device):
     """Per size: (side, seconds per pass per repeat, peak bytes), unchunked and chunked."""
     cfg = model_cfgs(args.backbone_depth, args.batch_size)['PixDepth']
     channels = cfg['neck']['out_channels']
-    if args.loss_type == 'contrast':
-        cfg.update(loss_type='contrast', ppm=None)
+    if args.loss_type == 'propagation':
+        cfg.update(loss_type='propagation',
+                   ppm=dict(type='PixelPropagation', channels=channels, norm_cfg=dict(type='BN')))
     models = {}
     for mode, chunk in (('unchunked', None), ('chunked', args.chunk_size)):
         models[mode] = MODELS.build(dict(cfg, loss_chunk_size=chunk)).to(device)
@@ -331,7 +333,7 @@ def bench_loss(args, device: torch.device):
 
             def run():
                 online = [f.detach().requires_grad_(True) for f in feats[:2]]
-                model.pixel_loss(*online, *feats[2:], coord, depth).backward()
+                model.pixel_group_losses(*online, *feats[2:], coord, depth).mean().backward()
 
             return run
 
@@ -424,15 +426,15 @@ def main():
                 [[name, f'{s * 1e3:.1f}', f'{args.batch_size / s:.2f}',
                   f'{median_ratio(steps["PixDepth"], steps[name]):.3f}']
                  for name, s in step.items()])
-    print('\nPixDepth: 3 zipped thresholds T, T\' in {0.3, 0.5, 0.7}; PixPro: the same model '
+    print('\nPixDepth: 3 zipped thresholds T, T\' in {0.3, 0.5, 0.7}; PixContrast: the same model '
           'without the depth test; BYOL, DenseCL: mmpretrain\'s model dicts (DenseCL queue '
           f'{128 * args.batch_size}); BN everywhere; images/s = batch / step time (2 views '
           'per image).')
-    for name, target in (('PixPro', 1.03), ('BYOL', 1.15), ('DenseCL', 1.15)):
+    for name, target in (('PixContrast', 1.03), ('BYOL', 1.15), ('DenseCL', 1.15)):
         ratios.append(ratio_line(f'train step PixDepth / {name}',
                                  median_ratio(steps['PixDepth'], steps[name]), target, True))
     ratios.append('  (mmpretrain\'s DenseCL encodes view 1 with the online encoder and view 2 '
-                  'with the momentum encoder, one direction per step; PixDepth, PixPro and BYOL '
+                  'with the momentum encoder, one direction per step; PixDepth, PixContrast and BYOL '
                   'encode both views with both encoders. Against twice the DenseCL step (both '
                   'directions) the ratio is '
                   f'{median_ratio(steps["PixDepth"], steps["DenseCL"]) / 2:.3f}: '

@@ -1,13 +1,13 @@
-"""Pretrain encoders, fine-tune DeepLabV3 on each, print mIoU and per-class IoU (mean ± std).
+"""Pretrain encoders, evaluate each on segmentation, print mIoU and per-class IoU (mean ± std).
 
 ``python tools/analysis_tools/benchmark_transfer.py BENCHMARK [--out-dir DIR] [--seeds 0 1]
 [--methods PixDepth PixPro] [--data-root DIR]``
 
-BENCHMARK is a config in ``configs/benchmarks/`` (format in ``mmpixdepth/analysis/transfer.py``).
-Everything goes to DIR (default ``work_dirs/<benchmark name>``): one work dir per run with its
-logs and checkpoints, ``runs.json`` (every run's metrics), ``results.md`` (the table) and the
-similarity-map PNGs of the first seed. Finished runs are reused and killed ones resume when the
-command is run again.
+BENCHMARK is a benchmark config (format in ``mmpixdepth/analysis/transfer.py``). Everything goes
+to DIR (default ``work_dirs/<benchmark name>``): one work dir per run with its logs and
+checkpoints, ``runs.json`` (every run's metrics), ``results.md`` (the tables, the paired
+differences and the learnability check) and the similarity-map PNGs of the first seed.
+Finished runs are reused and killed ones resume when the command is run again.
 """
 import argparse
 import os
@@ -17,22 +17,24 @@ import warnings
 
 import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loader)
 from mmpixdepth.analysis.similarity_maps import write_similarity_figures
-from mmpixdepth.analysis.transfer import (format_table, load_benchmark, run_benchmark,
+from mmpixdepth.analysis.transfer import (format_difference, format_summary, format_table,
+                                          learnability_verdict, load_benchmark,
+                                          paired_difference, probe_config, run_benchmark,
                                           select_methods, stage_configs, summarize)
 
 DATA_ROOT_KEYS = [f'{loader}.dataset.data_root'
                   for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('benchmark', help='benchmark config (configs/benchmarks/*.py)')
+    parser.add_argument('benchmark', help='benchmark config (benchmarks/*.py)')
     parser.add_argument('--out-dir', help='output folder (default work_dirs/<benchmark name>)')
     parser.add_argument('--seeds', nargs='+', type=int, help="override the benchmark's seeds")
     parser.add_argument('--methods', nargs='+', metavar='NAME',
                         help='run only these methods (names as in the benchmark)')
     parser.add_argument('--data-root', help="override the data root of every run's datasets")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if not osp.isfile(args.benchmark):
         parser.error(f'benchmark config {args.benchmark} does not exist')
     return args
@@ -43,8 +45,8 @@ def with_data_root(bench, data_root):
     bench.data_root = data_root
     bench.pretrain_options = {**(bench.get('pretrain_options') or {}),
                               'train_dataloader.dataset.data_root': data_root}
-    bench.finetune.options = {**(bench.finetune.get('options') or {}),
-                              **{key: data_root for key in DATA_ROOT_KEYS}}
+    stage = bench.get('finetune') or bench.probe
+    stage.options = {**(stage.get('options') or {}), **{key: data_root for key in DATA_ROOT_KEYS}}
 
 
 def similarity_items(data_root, split, num_images):
@@ -55,8 +57,30 @@ def similarity_items(data_root, split, num_images):
                  depth_path=osp.join(data_root, 'depth', split, n)) for n in names]
 
 
-def main():
-    args = parse_args()
+def report(bench, name, runs, methods, seeds):
+    """The markdown report of a benchmark's runs."""
+    rows = summarize(runs, methods)
+    if 'finetune' in bench:
+        return format_table(rows, f'{name}: DeepLabV3 on each encoder, IoU (%) on the test '
+                            f'split, seeds {seeds}')
+    heads = bench.probe.get('heads') or ['linear', 'aspp']
+    metrics = [f'{head} mIoU' for head in heads]
+    if any('end-to-end mIoU' in run['metrics'] for run in runs):
+        metrics.append('end-to-end mIoU')
+    parts = [format_summary(rows, metrics, f'{name}: frozen-encoder probes, mIoU (%) on the '
+                            f'evaluation split, seeds {seeds}'),
+             format_table(rows, f'Per-class IoU (%) of the {heads[0]} probe', f'{heads[0]} ')]
+    diffs = [format_difference(paired_difference(runs, a, b, metric))
+             for a, b in bench.get('compare') or [] for metric in metrics[:len(heads)]]
+    if diffs:
+        parts.append('Paired differences (same seed):\n' + '\n'.join(f'- {d}' for d in diffs))
+    if bench.get('learnability'):
+        parts.append(learnability_verdict(rows, bench.learnability))
+    return '\n\n'.join(parts)
+
+
+def main(argv=None):
+    args = parse_args(argv)
     # the stack's deprecation notices would bury the progress lines; they stay in the run logs
     warnings.filterwarnings('ignore', module='(mmseg|mmengine|mmpretrain|mmcv)')
     bench = load_benchmark(args.benchmark)
@@ -76,8 +100,11 @@ def main():
             return
         # the encoder as fine-tuned: a frozen one is bit-identical to its pretraining (or random
         # initialisation), a trainable one is what the labels made of it
-        encoders = [(run['method'], run['finetune_checkpoint']) for run in seed_runs]
-        _, cfg = stage_configs(bench, methods[0], seed, out_dir)
+        encoders = [(run['method'], run['encoder_checkpoint']) for run in seed_runs]
+        if 'probe' in bench:
+            cfg = probe_config(bench, seed)
+        else:
+            _, cfg = stage_configs(bench, methods[0], seed, out_dir)
         items = similarity_items(bench.get('data_root', 'data/synthetic_rgbd'),
                                  bench.similarity.get('split', 'val'),
                                  bench.similarity.get('num_images', 1))
@@ -86,9 +113,7 @@ def main():
 
     runs = run_benchmark(bench, out_dir, methods, seeds, after_seed=figures)
     minutes = (time.time() - start) / 60
-    table = format_table(summarize(runs, [m['name'] for m in methods]),
-                         f'{name}: DeepLabV3 on each encoder, IoU (%) on the test split, '
-                         f'seeds {seeds}')
+    table = report(bench, name, runs, [m['name'] for m in methods], seeds)
     with open(osp.join(out_dir, 'results.md'), 'w') as f:
         f.write(table + '\n')
     print(f'\n{table}\n\n{minutes:.1f} min; table in {osp.join(out_dir, "results.md")}, '

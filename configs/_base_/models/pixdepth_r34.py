@@ -1,6 +1,6 @@
-# PixDepth on a ResNet-34 (7x7 stem, C5 map of 512 channels at stride 32).
-# Multi-threshold (paper section 3.2): T and T' in {0.3, 0.5, 0.7}, zipped into 3 channel groups,
-# so the projection has 384 = 3 x 128 channels.
+# PixDepth on a ResNet-34 (7x7 stem, C5 map of 512 channels at stride 32), with the paper's pixel
+# contrast loss (Eq. 2; temperature 0.3). Multi-threshold (paper section 3.2): T and T' in
+# {0.3, 0.5, 0.7}, zipped into 3 channel groups, so the projection has 384 = 3 x 128 channels.
 model = dict(
     type='PixDepth',
     data_preprocessor=dict(
@@ -14,8 +14,8 @@ model = dict(
     neck=dict(
         type='PixelProjector', in_channels=512, hid_channels=4096, out_channels=384,
         norm_cfg=dict(type='SyncBN')),
-    ppm=dict(type='PixelPropagation', channels=384, gamma=2.0, num_layers=1),
-    loss_type='propagation',
+    loss_type='contrast',
+    tau=0.3,
     dist_thr=[0.3, 0.5, 0.7],
     depth_thr=[0.3, 0.5, 0.7],
     base_momentum=0.01,

@@ -85,8 +85,25 @@ def _float_dtype(a: Tensor, b: Tensor) -> torch.dtype:
     return torch.promote_types(torch.promote_types(a.dtype, b.dtype), torch.float32)
 
 
+def _reduce_groups(per_group: Tensor, reduction: str) -> Tensor:
+    """``per_group`` [groups] -> its mean (``'mean'``) or itself (``'none'``)."""
+    if reduction == 'none':
+        return per_group
+    if reduction == 'mean':
+        return per_group.mean()
+    raise ValueError(f"reduction must be 'mean' or 'none', got {reduction!r}")
+
+
+def _check_groups(groups, batch: int) -> None:
+    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1 or batch % groups:
+        raise ValueError(f'groups must be a positive int dividing the batch size {batch}, '
+                         f'got {groups!r}')
+
+
 def pixpro_consistency_loss(y: Tensor, k: Tensor, pos: Masks,
-                            chunk_size: Optional[int] = None) -> Tensor:
+                            chunk_size: Optional[int] = None,
+                            groups: int = 1,
+                            reduction: str = 'mean') -> Tensor:
     """PixPro's pixel-propagation consistency loss (positive pairs only), one direction.
 
     Per image ``sum_ij pos_ij <y_i, k_j> / (sum_ij pos_ij + 1e-6)``; the loss is ``-2`` times
@@ -101,10 +118,15 @@ def pixpro_consistency_loss(y: Tensor, k: Tensor, pos: Masks,
             compute block by block.
         chunk_size (int, optional): view-1 cells per block (see the module docstring).
             Defaults to None: one block, no checkpointing.
+        groups (int): the batch is this many stacked equal parts (channel groups with their
+            own thresholds, group-major); each part's loss is ``-2`` times its image mean.
+            Defaults to 1.
+        reduction (str): 'mean' (the mean of the part losses) or 'none' ([groups]).
 
     Returns:
-        Tensor: scalar loss (float32, float64 for float64 inputs).
+        Tensor: the loss, scalar or [groups] (float32, float64 for float64 inputs).
     """
+    _check_groups(groups, y.shape[0])
     blocks = _mask_blocks(y, k, pos, None)
     dtype = _float_dtype(y, k)
 
@@ -119,7 +141,8 @@ def pixpro_consistency_loss(y: Tensor, k: Tensor, pos: Masks,
     with torch.autocast(device_type=y.device.type, enabled=False):
         # with a gradient-free k a block's graph keeps y and pulled: no need to recompute
         total, count = _accumulate(block_sums, y, k, chunk_size, checkpointed=k.requires_grad)
-        return -2 * (total / (count + 1e-6)).mean()
+        per_group = -2 * (total / (count + 1e-6)).view(groups, -1).mean(dim=1)
+        return _reduce_groups(per_group, reduction)
 
 
 def pixcontrast_loss(q: Tensor,
@@ -128,13 +151,15 @@ def pixcontrast_loss(q: Tensor,
                      neg: Optional[Tensor] = None,
                      tau: float = 0.3,
                      chunk_size: Optional[int] = None,
-                     groups: int = 1) -> Tensor:
+                     groups: int = 1,
+                     reduction: str = 'mean') -> Tensor:
     """PixContrast InfoNCE loss over positive and negative pixel pairs, one direction.
 
     With ``s_ij = <q_i, k_j> / tau``, each view-1 pixel i having at least one positive gives
-    ``-log(sum_{j in P_i} e^{s_ij} / (sum_{j in P_i} e^{s_ij} + sum_{m in N_i} e^{s_im}))``;
-    the loss is the mean over such pixels of the whole batch (>= 0). Pairs in neither mask are
-    ignored. Without any positive in the batch it is a zero still attached to the graph.
+    ``-log(sum_{j in P_i} e^{s_ij} / (sum_{j in P_i} e^{s_ij} + sum_{m in N_i} e^{s_im}))``
+    (PixDepth paper, Eq. 2). These are averaged over such pixels within each image, then over
+    the images of the batch that have one (>= 0). Pairs in neither mask are ignored. Without any
+    positive in the batch it is a zero still attached to the graph.
 
     Args:
         q (Tensor): [B, C, N1] online features of view 1, L2-normalised over C.
@@ -147,20 +172,17 @@ def pixcontrast_loss(q: Tensor,
         chunk_size (int, optional): view-1 cells per block (see the module docstring).
             Defaults to None: one block, no checkpointing.
         groups (int): the batch is this many stacked equal parts (e.g. channel groups with
-            their own thresholds, group-major); the loss is the mean over the parts of each
-            part's loss. Defaults to 1.
+            their own thresholds, group-major), each with its own image mean. Defaults to 1.
+        reduction (str): 'mean' (the mean of the part losses) or 'none' ([groups]).
 
     Returns:
-        Tensor: scalar loss (float32, float64 for float64 inputs).
+        Tensor: the loss, scalar or [groups] (float32, float64 for float64 inputs).
     """
     if not tau > 0:
         raise ValueError(f'tau must be > 0, got {tau}')
     if neg is None and not isinstance(pos, PixelPairMasks):
         raise ValueError('neg is required when pos is a mask tensor')
-    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1 or \
-            q.shape[0] % groups:
-        raise ValueError(f'groups must be a positive int dividing the batch size '
-                         f'{q.shape[0]}, got {groups!r}')
+    _check_groups(groups, q.shape[0])
     blocks = _mask_blocks(q, k, pos, neg)
     dtype = _float_dtype(q, k)
 
@@ -177,6 +199,8 @@ def pixcontrast_loss(q: Tensor,
         return torch.where(anchors, per_pixel, 0.).sum(dim=1), anchors.sum(dim=1)
 
     with torch.autocast(device_type=q.device.type, enabled=False):
-        total, count = _accumulate(block_sums, q, k, chunk_size)
-        total, count = total.view(groups, -1).sum(dim=1), count.view(groups, -1).sum(dim=1)
-        return (total / count.clamp_min(1)).mean()
+        total, count = _accumulate(block_sums, q, k, chunk_size)  # [B] each
+        per_image = (total / count.clamp_min(1)).view(groups, -1)
+        images = (count > 0).view(groups, -1).sum(dim=1)  # images with an anchor pixel
+        per_group = per_image.sum(dim=1) / images.clamp_min(1)
+        return _reduce_groups(per_group, reduction)

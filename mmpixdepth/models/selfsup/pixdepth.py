@@ -33,7 +33,7 @@ def zip_thresholds(dist_thr: Thresholds, depth_thr: Thresholds):
 
 @register_module(PRETRAIN_MODELS)
 class PixDepth(BaseSelfSupervisor):
-    """PixDepth: PixPro whose positive pixel pairs must also be close in depth.
+    """PixDepth: pixel contrast whose positive pixel pairs must also be close in depth.
 
     Two views of an image go through the online encoder (backbone -> pixel projector, plus the
     pixel propagation module for ``loss_type='propagation'``) and the momentum encoder (an EMA
@@ -41,18 +41,21 @@ class PixDepth(BaseSelfSupervisor):
     cells are closer than ``dist_thr`` feature-bin diagonals in the original image and their
     depths differ by at most ``depth_thr`` (depth normalised to [0, 1]); see
     :func:`mmpixdepth.models.utils.pixel_pair_masks`. Depth only selects pairs: it is never an
-    input of the network.
+    input of the network. With the paper's pixel contrast loss (the default) every other pair
+    is a negative, so close pairs at different depths are pushed apart.
 
-    With several thresholds the projected channels are split into as many equal groups, group k
-    uses ``(dist_thr[k], depth_thr[k])`` and the group losses are averaged. With
-    ``depth_thr=None`` the model is PixPro.
+    With several thresholds the projected channels are split into as many equal groups, each an
+    independent feature vector (the propagation module too works per group); group k uses
+    ``(dist_thr[k], depth_thr[k])`` and the group losses are averaged. With ``depth_thr=None``
+    the model is PixContrast (``loss_type='contrast'``) or PixPro (``'propagation'``).
 
     Args:
         backbone (dict): backbone giving a C5 map as its last output.
         neck (dict): pixel projector (:class:`PixelProjector`).
         ppm (dict, optional): pixel propagation module, for ``loss_type='propagation'``.
-        loss_type (str): 'propagation' (PixPro's consistency loss, positives only) or 'contrast'
-            (PixContrast, InfoNCE with the pairs failing the tests as negatives).
+        loss_type (str): 'contrast' (the paper's pixel contrast loss, InfoNCE with the pairs
+            failing the tests as negatives) or 'propagation' (PixPro's consistency loss on
+            positives only, what the authors' public code trains). Defaults to 'contrast'.
         dist_thr (float | list[float]): spatial thresholds T. Defaults to 0.7.
         depth_thr (float | list[float], optional): depth thresholds T'. Defaults to None.
         tau (float): temperature of the 'contrast' loss. Defaults to 0.3.
@@ -72,7 +75,7 @@ class PixDepth(BaseSelfSupervisor):
                  backbone: dict,
                  neck: dict,
                  ppm: Optional[dict] = None,
-                 loss_type: str = 'propagation',
+                 loss_type: str = 'contrast',
                  dist_thr: Thresholds = 0.7,
                  depth_thr: Thresholds = None,
                  tau: float = 0.3,
@@ -102,9 +105,18 @@ class PixDepth(BaseSelfSupervisor):
         self.tau = tau
         self.instance_weight = instance_weight
         self.loss_chunk_size = loss_chunk_size
-        self.ppm = PRETRAIN_MODELS.build(ppm) if loss_type == 'propagation' else None
+        self.ppm = self._build_ppm(ppm) if loss_type == 'propagation' else None
         self.instance_neck = PRETRAIN_MODELS.build(instance_neck) if instance_weight > 0 else None
         self.target_net = CosineEMA(self._momentum_source(), momentum=base_momentum)
+
+    def _build_ppm(self, ppm: dict) -> nn.Module:
+        """The propagation module, working on the threshold groups' channels separately."""
+        ppm = dict(ppm)
+        n = len(self.groups)
+        if ppm.setdefault('groups', n) != n:
+            raise ValueError(f"ppm.groups={ppm['groups']} but the thresholds make {n} channel "
+                             'groups; leave ppm.groups unset')
+        return PRETRAIN_MODELS.build(ppm)
 
     def _momentum_source(self) -> nn.ModuleDict:
         """The online modules the momentum encoder averages (a view, not a registered child)."""
@@ -128,8 +140,8 @@ class PixDepth(BaseSelfSupervisor):
         x = F.normalize(x.float().reshape(b, n, c // n, -1), dim=2)
         return x.transpose(0, 1).reshape(n * b, c // n, -1)
 
-    def pixel_loss(self, online1, online2, target1, target2, coord, depth):
-        """Mean over threshold groups of the symmetrised pixel loss.
+    def pixel_group_losses(self, online1, online2, target1, target2, coord, depth):
+        """The symmetrised pixel loss of each threshold group, [n].
 
         The groups are stacked along the batch dimension, so that the masks of all groups come
         from one computation of the distances and depth differences and each loss runs once.
@@ -151,13 +163,16 @@ class PixDepth(BaseSelfSupervisor):
             masks12, masks21 = (pos, neg), (pos.transpose(1, 2), neg.transpose(1, 2))
         else:  # blocks made inside the losses
             masks12, masks21 = (masks, None), (masks.transpose(), None)
-        if self.loss_type == 'propagation':
-            # -2 x the mean over all n*B images: the mean over groups of the group losses
-            return (pixpro_consistency_loss(q1, k2, masks12[0], chunk)
-                    + pixpro_consistency_loss(q2, k1, masks21[0], chunk))
         n = len(self.groups)
-        return (pixcontrast_loss(q1, k2, *masks12, self.tau, chunk, groups=n)
-                + pixcontrast_loss(q2, k1, *masks21, self.tau, chunk, groups=n))
+        if self.loss_type == 'propagation':
+            return (pixpro_consistency_loss(q1, k2, masks12[0], chunk, n, 'none')
+                    + pixpro_consistency_loss(q2, k1, masks21[0], chunk, n, 'none'))
+        return (pixcontrast_loss(q1, k2, *masks12, self.tau, chunk, n, 'none')
+                + pixcontrast_loss(q2, k1, *masks21, self.tau, chunk, n, 'none'))
+
+    def online_features(self, proj: torch.Tensor) -> torch.Tensor:
+        """The online features compared with the target: propagated or projected."""
+        return self.ppm(proj) if self.ppm is not None else proj
 
     def loss(self, inputs: List[torch.Tensor], data_samples: List[DataSample],
              **kwargs) -> Dict[str, torch.Tensor]:
@@ -185,11 +200,9 @@ class PixDepth(BaseSelfSupervisor):
             t5_1, t5_2 = target.backbone(img1), target.backbone(img2)
             target1, target2 = target.neck(t5_1), target.neck(t5_2)
 
-        if self.loss_type == 'propagation':
-            online1, online2 = self.ppm(proj1), self.ppm(proj2)
-        else:
-            online1, online2 = proj1, proj2
-        losses = dict(loss_pixel=self.pixel_loss(online1, online2, target1, target2, coord, depth))
+        online1, online2 = self.online_features(proj1), self.online_features(proj2)
+        group_losses = self.pixel_group_losses(online1, online2, target1, target2, coord, depth)
+        losses = dict(loss_pixel=group_losses.mean())
 
         if self.instance_neck is not None:
             inst1, inst2 = self.instance_neck(c5_1)[0], self.instance_neck(c5_2)[0]
@@ -203,9 +216,20 @@ class PixDepth(BaseSelfSupervisor):
 
 @register_module(PRETRAIN_MODELS)
 class PixPro(PixDepth):
-    """PixPro: :class:`PixDepth` without the depth test (positives by 2D distance only)."""
+    """PixPro: :class:`PixDepth` without the depth test (positives by 2D distance only) and
+    with PixPro's pixel propagation consistency loss by default."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, loss_type: str = 'propagation', **kwargs):
         if kwargs.get('depth_thr') is not None:
-            raise ValueError('PixPro takes no depth_thr; use PixDepth for depth-aware pairs')
-        super().__init__(*args, **kwargs)
+            raise ValueError(f'{type(self).__name__} takes no depth_thr; use PixDepth for '
+                             'depth-aware pairs')
+        super().__init__(*args, loss_type=loss_type, **kwargs)
+
+
+@register_module(PRETRAIN_MODELS)
+class PixContrast(PixPro):
+    """PixContrast: the pixel contrast loss of :class:`PixDepth` without the depth test, the
+    baseline that differs from PixDepth by depth alone."""
+
+    def __init__(self, *args, loss_type: str = 'contrast', **kwargs):
+        super().__init__(*args, loss_type=loss_type, **kwargs)
