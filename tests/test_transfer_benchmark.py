@@ -7,6 +7,9 @@ import os.path as osp
 import re
 
 import pytest
+from mmengine.logging import MessageHub
+from mmengine.registry import DefaultScope
+from mmpretrain.registry import MODELS
 
 from mmpixdepth.analysis.transfer import (format_difference, format_summary, format_table,
                                           learnability_verdict, load_benchmark,
@@ -22,6 +25,7 @@ def test_benchmark_configs_build_every_stage(bench_file, repo_root, tmp_path, mo
     """Every option of every method is a real key of its config (strict merge); pretrained
     methods differ from their baselines where they should."""
     monkeypatch.chdir(repo_root)
+    MessageHub.get_current_instance().update_info('max_iters', 10)  # for the momentum encoder
     bench = load_benchmark(bench_file)
     probe = probe_config(bench, 0)
     assert probe.model.backbone.base_channels == 16
@@ -36,25 +40,25 @@ def test_benchmark_configs_build_every_stage(bench_file, repo_root, tmp_path, mo
                 # the pretrained encoder is the probed one
                 for key in ('depth', 'base_channels', 'strides', 'dilations'):
                     assert pre.model.backbone[key] == probe.model.backbone[key]
-                pretrain[method['name']] = pre.model
+                with DefaultScope.overwrite_default_scope('mmpretrain'):
+                    pretrain[method['name']] = MODELS.build(pre.model)
             if method.get('finetune_config'):  # the supervised reference: trained end to end
                 assert fine.model.backbone.get('frozen_stages', -1) == -1
                 assert fine.randomness.seed == seed
             else:
                 assert fine is None
-    assert pretrain['PixDepth'].type == 'PixDepth' and pretrain['PixDepth'].loss_type == 'contrast'
-    assert pretrain['PixContrast'].type == 'PixContrast'
-    assert pretrain['PixContrast'].depth_thr is None
-    assert pretrain['PixContrast'].dist_thr == pretrain['PixDepth'].dist_thr
+    pixdepth, twin = pretrain['PixDepth'], pretrain['PixContrast']
+    assert type(pixdepth).__name__ == 'PixDepth' and pixdepth.loss_type == 'contrast'
+    assert type(twin).__name__ == 'PixContrast' and twin.loss_type == 'contrast'
+    assert not twin.uses_depth and pixdepth.groups == [(t, t) for t, _ in twin.groups]
     assert bench.learnability.min == 50 and ('PixDepth', 'PixContrast') in bench.compare
     if bench_file == SEEDS5:
         assert len(bench.seeds) >= 5
         assert pretrain['PixPro'].loss_type == 'propagation'
+        assert not pretrain['PixPro'].uses_depth
         assert pretrain['PixDepth propagation'].loss_type == 'propagation'
-        assert (pretrain['PixDepth 1-thr'].dist_thr, pretrain['PixDepth 1-thr'].depth_thr) == (
-            0.5, 0.3)
-        assert pretrain['PixDepth multi-T\''].dist_thr == 0.5
-        assert pretrain['PixDepth multi-T\''].depth_thr == [0.3, 0.5, 0.7]
+        assert pretrain['PixDepth 1-thr'].groups == [(0.5, 0.3)]
+        assert pretrain["PixDepth multi-T'"].groups == [(0.5, 0.3), (0.5, 0.5), (0.5, 0.7)]
 
 
 def _write(path, text):

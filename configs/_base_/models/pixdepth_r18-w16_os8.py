@@ -17,8 +17,7 @@ model = dict(
     neck=dict(
         type='PixelProjector', in_channels=128, hid_channels=512, out_channels=192,
         norm_cfg=dict(type='SyncBN')),
-    loss_type='contrast',
-    tau=0.3,
+    tau=0.3,  # temperature of the pixel contrast loss (the model's default loss_type)
     dist_thr=[0.3, 0.5, 0.7],
     depth_thr=[0.3, 0.5, 0.7],
     base_momentum=0.01)
