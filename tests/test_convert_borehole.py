@@ -14,7 +14,7 @@ from mmseg.registry import DATASETS, TRANSFORMS
 import mmpixdepth  # noqa: F401  (registers modules)
 from mmpixdepth.datasets.converters.borehole import (amplitude_to_uint8, convert_image_logs,
                                                      image_log_from_arrays, read_picks, split_wells,
-                                                     tile_starts)
+                                                     tile_starts, write_well_tiles)
 from mmpixdepth.fileio import read_depth
 from mmpixdepth.utils import load_config
 
@@ -135,6 +135,10 @@ def test_errors_and_splits(tmp_path):
         image_log_from_arrays('W', shuffled, amplitude, transit, depth_units='0.1 in')
     with pytest.raises(ValueError, match=r'transit time \(200, 35\) and amplitude \(200, 36\)'):
         image_log_from_arrays('W', depth, amplitude, transit[:, :35], depth_units='0.1 in')
+    empty = image_log_from_arrays('W', depth, np.full_like(amplitude, -999.25), transit,
+                                  depth_units='0.1 in')
+    with pytest.raises(ValueError, match='well W: the amplitude channel has no valid value'):
+        write_well_tiles(empty, str(tmp_path / 'o'), 'train')
     (tmp_path / 'bad.csv').write_text('well,top,bottom,azimuth\nW1,1,2,3\n')
     with pytest.raises(ValueError, match=r"bad.csv: the header is \['well', 'top', 'bottom', "
                                          r"'azimuth'\]; expected well,top,bottom,azimuth,width"):

@@ -295,6 +295,8 @@ def write_well_tiles(log: ImageLog, out_dir: str, split: str, tile_height: int =
                      value_range: Optional[tuple] = None, max_missing: float = 0.5) -> List[dict]:
     """Write the tiles of one log; tiles with more than ``max_missing`` of the amplitude
     missing are skipped. Returns one row of ``tiles.csv`` per tile written."""
+    if not np.isfinite(log.amplitude).any():
+        raise ValueError(f'well {log.well}: the amplitude channel has no valid value')
     value_range = value_range or amplitude_range(log.amplitude)
     amplitude = amplitude_to_uint8(log.amplitude, value_range)
     transit = np.nan_to_num(log.transit_time, nan=0.0)

@@ -88,7 +88,7 @@ def check_split(root: str, split: str, labels: bool = True, progress: bool = Tru
             raise FileNotFoundError(f'{len(missing)} image(s) of {len(names)} in {img_dir} have no '
                                     f'{folder} file{hint}: {_listing(missing)}')
     bar = ProgressBar(len(names)) if progress else None
-    low, high, valid = np.inf, -np.inf, 0
+    low, high, valid, pixels = np.inf, -np.inf, 0, 0
     for name in names:
         image = osp.join(img_dir, name + IMAGE_SUFFIX)
         disparity = osp.join(root, 'disparity', split, name + DISPARITY_SUFFIX)
@@ -105,6 +105,7 @@ def check_split(root: str, split: str, labels: bool = True, progress: bool = Tru
         if finite.size:
             low, high = min(low, float(finite.min())), max(high, float(finite.max()))
         valid += finite.size
+        pixels += values.size
         if labels:
             label_path = osp.join(root, 'gtFine', split, name + LABEL_SUFFIX)
             label = mmcv.imread(label_path, flag='unchanged')
@@ -118,8 +119,7 @@ def check_split(root: str, split: str, labels: bool = True, progress: bool = Tru
             bar.update()
     if bar is not None:
         print(flush=True)
-    return dict(images=len(names), disparity_px=(low, high),
-                valid=valid / (len(names) * width * height))
+    return dict(images=len(names), disparity_px=(low, high), valid=valid / pixels)
 
 
 def load_mmseg_converter():

@@ -309,6 +309,16 @@ def convert_sens(sens_path: str, out_dir: str, every: int = 100, label_zip: Opti
     with nearest interpolation. Returns the number of frames written.
     """
     labels = None if label_zip is None else LabelZip(label_zip)
+    try:
+        return _export_frames(sens_path, out_dir, every, labels, label_lut, jpeg_quality)
+    finally:
+        if labels is not None:
+            labels.close()
+
+
+def _export_frames(sens_path: str, out_dir: str, every: int, labels: Optional[LabelZip],
+                   label_lut: Optional[np.ndarray], jpeg_quality: int) -> int:
+    """The loop of :func:`convert_sens`; returns the number of frames written."""
     written = 0
     with SensReader(sens_path) as sens:
         header = sens.header
@@ -331,16 +341,14 @@ def convert_sens(sens_path: str, out_dir: str, every: int = 100, label_zip: Opti
                 ids = labels.read(frame.index)
                 shape = (ids.shape[1], ids.shape[0])
                 if shape not in (tuple(header.color_size), tuple(size)):
-                    raise ValueError(f'{label_zip}: the label image of frame {frame.index} is '
+                    raise ValueError(f'{labels.path}: the label image of frame {frame.index} is '
                                      f'{shape[0]}x{shape[1]}, neither the colour '
                                      f'({header.color_size[0]}x{header.color_size[1]}) nor the '
                                      f'depth size ({size[0]}x{size[1]}) of {sens_path}')
-                nyu40 = map_labels(ids, label_lut, f'{label_zip} frame {frame.index}')
+                nyu40 = map_labels(ids, label_lut, f'{labels.path} frame {frame.index}')
                 mmcv.imwrite(cv2.resize(nyu40, size, interpolation=cv2.INTER_NEAREST),
                              osp.join(out_dir, 'label', stem + '.png'))
             written += 1
-    if labels is not None:
-        labels.close()
     return written
 
 
