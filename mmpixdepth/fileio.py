@@ -208,3 +208,22 @@ def write_depth_png16(path, array):
     if not ok:
         raise ValueError(f'OpenCV could not encode {path} as PNG')
     fileio.put(encoded.tobytes(), str(path))
+
+
+def write_depth_tiff(path, array):
+    """Write a single-channel float32 TIFF (e.g. transit time with 0 for missing pixels).
+
+    Args:
+        path (str | Path): Output file (parent folders are created).
+        array (np.ndarray): ``(H, W)`` finite values; stored as float32.
+    """
+    import tifffile
+    array = np.asarray(array, dtype=np.float32)
+    if array.ndim != 2:
+        raise ValueError(f'a depth TIFF holds an (H, W) array, got shape {array.shape}')
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f'cannot write NaN or inf to the TIFF {path}; map invalid pixels to a '
+                         'value such as 0 first')
+    buffer = io.BytesIO()
+    tifffile.imwrite(buffer, array)
+    fileio.put(buffer.getvalue(), str(path))

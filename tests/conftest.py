@@ -33,3 +33,39 @@ def restore_default_scope():
     yield
     DefaultScope._instance_dict.clear()
     DefaultScope._instance_dict.update(saved)
+
+
+@pytest.fixture(scope='session')
+def tool_main():
+    """``tool_main('dataset_converters/nyuv2.py')`` is the ``main(argv=None)`` of that script
+    under tools/, loaded in-process."""
+    import importlib.util
+
+    def load(relative):
+        path = osp.join(REPO, 'tools', relative)
+        spec = importlib.util.spec_from_file_location(
+            'tool_' + relative.replace('/', '_')[:-len('.py')], path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.main
+
+    return load
+
+
+@pytest.fixture(scope='session')
+def pretraining_item():
+    """``pretraining_item(config, data_root, **overrides)``: the first item of the training
+    dataset of ``configs/<config>`` built on ``data_root`` (dataset keys overridden)."""
+    from mmengine.registry import DefaultScope
+    from mmpretrain.registry import DATASETS
+
+    from mmpixdepth.utils import load_config
+
+    def build(config, data_root, **overrides):
+        cfg = load_config(osp.join(REPO, 'configs', config))
+        with DefaultScope.overwrite_default_scope('mmpretrain'):
+            dataset = DATASETS.build(dict(cfg.train_dataloader.dataset, data_root=data_root,
+                                          **overrides))
+            return dataset[0]
+
+    return build

@@ -48,9 +48,8 @@ class NYUv2SegDataset(RGBDSegDataset):
         **kwargs: Other arguments of :class:`RGBDSegDataset`.
     """
     METAINFO = dict(classes=NYU40_CLASSES, palette=NYU40_PALETTE)
-    data_hint = ('export nyu_depth_v2_labeled.mat to PNGs with the split of splits.mat and the '
-                 '40-class labels of Gupta et al. (labels40.mat), see the NYUv2SegDataset '
-                 'docstring')
+    data_hint = ('convert nyu_depth_v2_labeled.mat, classMapping40.mat and splits.mat with '
+                 'tools/dataset_converters/nyuv2.py')
 
     def __init__(self,
                  data_prefix=dict(img_path='images/train', seg_map_path='labels40/train'),

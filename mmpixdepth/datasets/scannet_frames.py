@@ -26,7 +26,8 @@ class ScanNetFramesDataset(RGBDSegDataset):
     0..19, the other ids 0..40 become 255 (ignored). Depth is 640x480: colour frames of
     another size (the 1296x968 frames of ScanNet's SensReader) must be resized to the depth
     size beforehand for ``LoadDepthFromFile(invalid_values=(0,))``, whose size check rejects
-    the pair otherwise (the frames of ``scannet_frames_25k`` are all 640x480).
+    the pair otherwise (the frames of ``scannet_frames_25k`` are all 640x480, and
+    ``tools/dataset_converters/scannet.py`` resizes those of the .sens files).
 
     Args:
         data_root (str): The folder of the scene folders.
@@ -46,9 +47,9 @@ class ScanNetFramesDataset(RGBDSegDataset):
     METAINFO = dict(
         classes=tuple(NYU40_CLASSES[i - 1] for i in SCANNET20_NYU40_IDS),
         palette=[NYU40_PALETTE[i - 1] for i in SCANNET20_NYU40_IDS])
-    data_hint = ('get scannet_frames_25k.zip with ScanNet\'s download script '
-                 '(--preprocessed_frames) and the split files scannetv2_{train,val}.txt of '
-                 'ScanNet\'s Tasks/Benchmark folder')
+    data_hint = ('get scannet_frames_25k.zip (ScanNet\'s download script, --preprocessed_frames) '
+                 'or the .sens files, and the split files scannetv2_{train,val}.txt of ScanNet\'s '
+                 'Tasks/Benchmark folder, then run tools/dataset_converters/scannet.py')
 
     def __init__(self,
                  data_root: str,

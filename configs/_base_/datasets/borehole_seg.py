@@ -4,8 +4,8 @@
 #   data/borehole/transit_time/{train,val}/NAME.tif  float32 TIFF (or 16-bit PNG: set
 #                                                    depth_suffix='.png'), 0 = missing
 #   data/borehole/breakout/{train,val}/NAME.png      0 background, 1 breakout, 255 ignored
-# There is no public download: export the logs of your own wells (amplitude and transit time
-# unwrapped over the azimuth) and the breakout picks as masks into this layout.
+# tools/dataset_converters/borehole.py makes this layout from DLIS image logs (e.g. from the UK
+# NDR) and a CSV of breakout picks; wells without picks go to amplitude/unlabelled etc.
 # The grey image is loaded as 3 equal channels for an ordinary 3-channel backbone. No rescaling:
 # a pixel has a fixed size along the hole and around it; crops and flips (vertical: up/down the
 # hole, horizontal: the sense of rotation) keep that.

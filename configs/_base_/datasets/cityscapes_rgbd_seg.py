@@ -5,7 +5,8 @@
 #   data/cityscapes/disparity/{train,val}/CITY/*_disparity.png   16-bit, 0 = invalid
 # Download leftImg8bit_trainvaltest.zip, gtFine_trainvaltest.zip and disparity_trainvaltest.zip
 # from https://www.cityscapes-dataset.com (registration needed), unzip them into
-# data/cityscapes, and make the *_labelTrainIds.png files with mmsegmentation's
+# data/cityscapes, and make the *_labelTrainIds.png files (with mmsegmentation's converter) and
+# check the disparity maps with
 #   python tools/dataset_converters/cityscapes.py data/cityscapes
 dataset_type = 'CityscapesRGBDDataset'
 data_root = 'data/cityscapes'

@@ -3,9 +3,10 @@
 #   data/nyuv2/images/{train,test}/NNNN.png     RGB
 #   data/nyuv2/depth/{train,test}/NNNN.png      16-bit, millimetres, 0 = missing
 #   data/nyuv2/labels40/{train,test}/NNNN.png   0 unlabelled, 1..40 the NYU40 classes
-# Export the images and depth of nyu_depth_v2_labeled.mat (NYU Depth v2 site, depth in metres:
-# store round(1000 * depth) as uint16) and the 40-class labels of Gupta et al. (labels40.mat)
-# into this layout, with the train/test indices of the official splits.mat.
+# Made from nyu_depth_v2_labeled.mat (depth in metres -> uint16 mm), the 894 -> 40 class mapping
+# (classMapping40.mat) and the official splits.mat by
+#   python tools/dataset_converters/nyuv2.py nyu_depth_v2_labeled.mat classMapping40.mat \
+#       splits.mat data/nyuv2
 dataset_type = 'NYUv2SegDataset'
 data_root = 'data/nyuv2'
 crop_size = (480, 480)

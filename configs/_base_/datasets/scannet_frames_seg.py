@@ -7,7 +7,9 @@
 # Get scannet_frames_25k.zip with ScanNet's download script (after accepting the ScanNet terms
 # of use: http://www.scan-net.org) and its --preprocessed_frames option, unzip it into
 # data/scannet, and copy scannetv2_train.txt and scannetv2_val.txt from the Tasks/Benchmark
-# folder of https://github.com/ScanNet/ScanNet next to the scenes.
+# folder of https://github.com/ScanNet/ScanNet next to the scenes (tools/dataset_converters/
+# scannet.py frames25k checks the frames and writes the lists; its sens mode makes the same
+# layout from the .sens files and the 2D label archives).
 dataset_type = 'ScanNetFramesDataset'
 data_root = 'data/scannet'
 crop_size = (480, 480)
