@@ -109,7 +109,7 @@ def test_convert_and_round_trip(nyu_files, tmp_path, tool_main, repo_root, capsy
     metres = load_depth(test.get_data_info(1), scale=0.001, normalize='none')
     np.testing.assert_allclose(metres, data[TEST[1] - 1][1], atol=5e-4)
 
-    for config in ('pixdepth_r50_8xb32-500e_nyuv2.py', 'pixpro_r50_8xb32-500e_nyuv2.py'):
+    for config in ('pixdepth_r50_8xb32-500e_nyuv2.py', 'pixcontrast_r50_8xb32-500e_nyuv2.py'):
         item = pretraining_item(config, out)
         assert [tuple(view.shape) for view in item['inputs']] == [(3, 224, 224)] * 2
         assert item['data_samples'].depth_cells.shape == (2, 7, 7)

@@ -1,4 +1,0 @@
-# PixPro twin of pixdepth_r34_2xb64-800e_borehole.py: the same data, schedule and three
-# spatial thresholds, without the transit-time test.
-_base_ = './pixdepth_r34_2xb64-800e_borehole.py'
-model = dict(type='PixPro', depth_thr=None)

@@ -1,4 +1,0 @@
-# PixPro twin of pixdepth_r34_8xb32-500e_cityscapes.py: the same data, schedule and three
-# spatial thresholds, without the depth test.
-_base_ = './pixdepth_r34_8xb32-500e_cityscapes.py'
-model = dict(type='PixPro', depth_thr=None)

@@ -1,4 +1,0 @@
-# PixPro twin of pixdepth_r50_8xb32-500e_imagenet.py: the same data, schedule and three
-# spatial thresholds, without the depth test.
-_base_ = './pixdepth_r50_8xb32-500e_imagenet.py'
-model = dict(type='PixPro', depth_thr=None)
