@@ -53,6 +53,7 @@ def build_args(tiny_rgbd):
         'PixDepth': dict(PIXDEPTH_MODEL, depth_thr=0.3),
         'PixPro': PIXDEPTH_MODEL,
         'CheckInvalidLossHook': dict(),
+        'SafeCheckpointHook': dict(interval=1, max_keep_ckpts=2),
         'PretrainedBackbone': dict(checkpoint='backbone.pth'),
         'DepthContrast': dict(
             backbone=dict(type='ResNet', depth=18, norm_cfg=dict(type='BN')),

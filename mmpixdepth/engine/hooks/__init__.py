@@ -1,3 +1,4 @@
 from .check_invalid_loss_hook import CheckInvalidLossHook
+from .safe_checkpoint_hook import AtomicLocalBackend, SafeCheckpointHook
 
-__all__ = ['CheckInvalidLossHook']
+__all__ = ['CheckInvalidLossHook', 'AtomicLocalBackend', 'SafeCheckpointHook']
