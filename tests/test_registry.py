@@ -54,6 +54,7 @@ def build_args(tiny_rgbd):
         'PixPro': PIXDEPTH_MODEL,
         'CheckInvalidLossHook': dict(),
         'SafeCheckpointHook': dict(interval=1, max_keep_ckpts=2),
+        'EarlyStoppingHookShim': dict(monitor='mIoU'),
         'PretrainedBackbone': dict(checkpoint='backbone.pth'),
         'DepthContrast': dict(
             backbone=dict(type='ResNet', depth=18, norm_cfg=dict(type='BN')),

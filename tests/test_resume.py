@@ -1,5 +1,5 @@
 """Resuming picks the newest complete checkpoint, a kill during a save loses nothing, a rerun
-overwrites nothing silently; the invalid-loss message tells the truth."""
+overwrites nothing silently; the invalid-loss message and tools/test.py tell the truth."""
 import json
 import logging
 import os
@@ -20,6 +20,7 @@ from mmpixdepth.engine import CheckInvalidLossHook, check_checkpoint_file, find_
 from mmpixdepth.utils import load_config
 from test_checkpoint import CONFIG, as_cli, tiny_options
 
+FROZEN = 'configs/deeplabv3_r18-frozen_1xb8-20e_synthetic-128x128.py'
 ITERS_PER_EPOCH = 2  # 8 training images, batch 4
 
 
@@ -179,3 +180,27 @@ def test_invalid_loss_message_names_a_complete_checkpoint_or_says_there_is_none(
     with pytest.raises(FloatingPointError, match=f'{work}/epoch_1.pth is complete '
                        r'\(--resume continues from it\)'):
         hook.after_train_iter(runner, 0, outputs=nan)
+
+
+def test_test_tool_on_a_frozen_config_needs_no_training_data(seg_run, tool, tiny_rgbd,
+                                                             repo_root, tmp_path):
+    data = str(tmp_path / 'data')
+    shutil.copytree(tiny_rgbd, data, ignore=lambda folder, names: ['train'])
+    assert not osp.exists(osp.join(data, 'images', 'train'))
+    out = str(tmp_path / 'metrics.json')
+    tool('tools/test.py').main([
+        osp.join(repo_root, FROZEN), osp.join(seg_run, 'epoch_2.pth'), '--work-dir',
+        str(tmp_path / 'test'), '--out', out, '--cfg-options',
+        *as_cli(tiny_options(data, 1))])
+    with open(out) as f:
+        assert '"mIoU"' in f.read()
+
+
+def test_early_stopping_still_checks_the_train_loop_when_training(idle_runner):
+    from mmpixdepth.engine import EarlyStoppingHookShim
+    runner, _ = idle_runner
+    hook = EarlyStoppingHookShim(monitor='mIoU')
+    hook.before_run(runner)  # a test-only run: the train loop is not built
+    assert not hasattr(runner._train_loop, 'stop_training')
+    hook.before_train(runner)
+    assert runner.train_loop.stop_training is False
