@@ -1,3 +1,4 @@
+import importlib.util
 import os.path as osp
 import sys
 
@@ -18,6 +19,33 @@ def tiny_rgbd(tmp_path_factory):
     root = tmp_path_factory.mktemp('synthetic_rgbd')
     generate_synthetic_rgbd(str(root), num_train=8, num_val=2, size=64, seed=0, workers=1)
     return str(root)
+
+
+@pytest.fixture(scope='session')
+def tool():
+    """Import a script of ``tools/`` (path relative to the repository) as a module, to run its
+    ``main(argv)`` in this process."""
+
+    def load(path):
+        name = 'tool_' + osp.splitext(osp.basename(path))[0]
+        spec = importlib.util.spec_from_file_location(name, osp.join(REPO, path))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load
+
+
+@pytest.fixture(scope='session')
+def seg_run(tiny_rgbd, tmp_path_factory, tool):
+    """Work dir of a real 2-epoch run of tools/train.py (synthetic DeepLabV3, 2 iterations per
+    epoch): ``epoch_1.pth``, ``epoch_2.pth``, ``last_checkpoint``. Tests copy it, never change
+    it."""
+    from test_checkpoint import CONFIG, as_cli, tiny_options
+    work_dir = str(tmp_path_factory.mktemp('seg_run'))
+    tool('tools/train.py').main([osp.join(REPO, CONFIG), '--work-dir', work_dir,
+                                 '--cfg-options', *as_cli(tiny_options(tiny_rgbd, 2))])
+    return work_dir
 
 
 @pytest.fixture(scope='session')

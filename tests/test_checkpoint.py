@@ -1,6 +1,7 @@
 """Resuming and loading mmengine Runner checkpoints with torch's safe unpickler."""
 import argparse
 import copy
+import os
 import os.path as osp
 import pickle
 import shutil
@@ -41,16 +42,11 @@ def as_cli(options):
     return [f'{k}={"None" if v is None else v}' for k, v in options.items()]
 
 
-@pytest.fixture(scope='module')
-def two_epochs(tiny_rgbd, tmp_path_factory, python, repo_root):
+@pytest.fixture
+def two_epochs(seg_run):
     """Work dir of a real 2-epoch run of tools/train.py."""
-    work_dir = str(tmp_path_factory.mktemp('work'))
-    cmd = [python, 'tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options',
-           *as_cli(tiny_options(tiny_rgbd, 2))]
-    out = subprocess.run(cmd, cwd=repo_root, capture_output=True, text=True, timeout=600)
-    assert out.returncode == 0, out.stderr[-3000:]
-    assert osp.isfile(osp.join(work_dir, 'epoch_2.pth'))
-    return work_dir
+    assert osp.isfile(osp.join(seg_run, 'epoch_2.pth'))
+    return seg_run
 
 
 def copy_run(work_dir, dst):
@@ -141,7 +137,7 @@ def test_unexpected_global_is_refused(tmp_path, monkeypatch):
     with pytest.raises(pickle.UnpicklingError,
                        match=r'(?s)odd\.pth.*argparse\.Namespace.*MMPIXDEPTH_TRUSTED_CHECKPOINTS'):
         _load_checkpoint(path)
-    monkeypatch.setenv('MMPIXDEPTH_TRUSTED_CHECKPOINTS', path)
+    monkeypatch.setenv('MMPIXDEPTH_TRUSTED_CHECKPOINTS', f'/elsewhere/x.pth{os.pathsep}{path}')
     assert _load_checkpoint(path)['meta']['args'].lr == 1
 
 

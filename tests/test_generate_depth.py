@@ -18,8 +18,9 @@ from mmpixdepth.depth_estimation import (ModelLoadError, ModelOutputError, check
                                          decode_depth_png, generate_depth, is_valid_depth_png,
                                          list_images, load_estimator, parse_shard,
                                          read_depth_png_metadata, select_shard)
-from mmpixdepth.depth_estimation import depth_png
-from mmpixdepth.depth_estimation.depth_png import encode_depth_png, write_atomic
+from mmpixdepth.depth_estimation.depth_png import encode_depth_png
+from mmpixdepth.utils import atomic_write
+from mmpixdepth.utils.atomic_write import write_atomic
 
 # Image files (relative path -> (H, W)): nested folders, every suffix, mixed case; the first two
 # share an aspect ratio, so an aspect-preserving processor batches them together.
@@ -327,7 +328,7 @@ def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
     def broken_replace(src, dst):
         raise OSError('disk full')
 
-    monkeypatch.setattr(depth_png.os, 'replace', broken_replace)
+    monkeypatch.setattr(atomic_write.os, 'replace', broken_replace)
     with pytest.raises(OSError, match='disk full'):
         write_atomic(str(path), b'new')
     assert path.read_bytes() == b'old'

@@ -54,6 +54,8 @@ def build_args(tiny_rgbd):
         'PixPro': PIXDEPTH_MODEL,
         'PixContrast': dict(PIXDEPTH_MODEL, ppm=None),
         'CheckInvalidLossHook': dict(),
+        'SafeCheckpointHook': dict(interval=1, max_keep_ckpts=2),
+        'EarlyStoppingHookShim': dict(monitor='mIoU'),
         'PretrainedBackbone': dict(checkpoint='backbone.pth'),
         'DepthContrast': dict(
             backbone=dict(type='ResNet', depth=18, norm_cfg=dict(type='BN')),

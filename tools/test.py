@@ -10,7 +10,7 @@ import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loa
 from mmpixdepth.utils import init_cpu_dist, load_config
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Evaluate a checkpoint with mmpixdepth')
     parser.add_argument('config', help='config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
@@ -23,13 +23,13 @@ def parse_args():
         '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options, args.work_dir, args.launcher)
     init_cpu_dist(args.launcher)
     if not os.path.isfile(args.checkpoint):

@@ -1,22 +1,24 @@
 """Train a model from a config: ``python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]]``."""
 import argparse
 import os
+import sys
 
 from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loader)
+from mmpixdepth.engine import resolve_resume
 from mmpixdepth.utils import init_cpu_dist, load_config
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Train a model with mmpixdepth')
     parser.add_argument('config', help='config file path')
     parser.add_argument('--work-dir', help='folder for logs and checkpoints')
     parser.add_argument(
         '--resume', nargs='?', type=str, const='auto',
-        help='resume from this checkpoint, or without a value from the latest checkpoint in '
-        'the work dir')
+        help='resume from this checkpoint, or without a value from the newest complete '
+        'checkpoint in the work dir (an error when there is none)')
     parser.add_argument('--amp', action='store_true', help='mixed-precision training')
     parser.add_argument(
         '--auto-scale-lr', action='store_true',
@@ -29,13 +31,13 @@ def parse_args():
         '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options, args.work_dir, args.launcher)
     init_cpu_dist(args.launcher)
     if args.amp:
@@ -46,12 +48,13 @@ def main():
             raise KeyError(f'--auto-scale-lr: config {args.config} has no '
                            'auto_scale_lr.base_batch_size (the batch its lr is meant for)')
         cfg.auto_scale_lr.enable = True
-    if args.resume == 'auto':
+    if args.resume is not None:
         cfg.resume = True
-        cfg.load_from = None
-    elif args.resume is not None:
-        cfg.resume = True
-        cfg.load_from = args.resume
+        cfg.load_from = None if args.resume == 'auto' else args.resume
+    try:
+        resolve_resume(cfg, required=args.resume == 'auto')
+    except FileNotFoundError as err:
+        sys.exit(f'error: {err}')
     runner = Runner.from_cfg(cfg)
     runner.train()
 

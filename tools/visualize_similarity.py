@@ -27,7 +27,7 @@ from mmpixdepth.visualization import (RANDOM, encoder_features, load_encoder, ou
 FEATURE_CELLS = 32  #: cells per side of the last feature map at the default input size
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Draw, for each encoder, the cosine similarity of the feature at a point '
         'with every feature cell of the image')
@@ -59,7 +59,7 @@ def parse_args():
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config keys, e.g. model.backbone.depth=34; unknown keys are an error')
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     for path, what in [(args.config, 'config'), (args.image, 'image'),
                        (args.depth, 'depth map')] + [
@@ -76,8 +76,8 @@ def parse_args():
     return parser, args
 
 
-def main():
-    parser, args = parse_args()
+def main(argv=None):
+    parser, args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options)
     img = mmcv.imread(args.image, flag='color')
     try:

@@ -3,8 +3,9 @@ default_scope = 'mmseg'
 custom_imports = dict(imports=['mmpixdepth'], allow_failed_imports=False)
 custom_hooks = [
     dict(type='CheckInvalidLossHook'),  # stop at a NaN/inf loss
-    # early stopping on the validation mIoU; the best checkpoint is kept (save_best below)
-    dict(type='EarlyStoppingHook', monitor='mIoU', rule='greater', patience=10),
+    # early stopping on the validation mIoU; the best checkpoint is kept (save_best below).
+    # mmengine's EarlyStoppingHook, shimmed so that tools/test.py does not need the train data
+    dict(type='EarlyStoppingHookShim', monitor='mIoU', rule='greater', patience=10),
 ]
 env_cfg = dict(
     cudnn_benchmark=False,
@@ -20,7 +21,8 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=10),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=True, interval=1, max_keep_ckpts=3,
+    # mmengine's CheckpointHook with atomic saves and no silent overwrites
+    checkpoint=dict(type='SafeCheckpointHook', by_epoch=True, interval=1, max_keep_ckpts=3,
                     save_best='mIoU', rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='SegVisualizationHook'))

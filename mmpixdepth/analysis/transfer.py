@@ -43,6 +43,7 @@ from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
+from mmpixdepth.engine import resolve_resume
 from mmpixdepth.utils import load_config
 from mmpixdepth.visualization.similarity import RANDOM, load_encoder
 
@@ -168,8 +169,9 @@ def run_training(cfg: Config, title: str, evaluate: bool) -> Dict:
         print(f'  {title}: done before, using {result_file}', flush=True)
         return result
     cfg = copy.deepcopy(cfg)
-    cfg.resume = True  # from the work dir's last checkpoint, if any
+    cfg.resume = True  # from the work dir's newest complete checkpoint, if any
     cfg.load_from = None
+    resolve_resume(cfg, required=False)
     cfg.visualizer.name = f'{title}-{time.time()}'  # visualisers are per-name singletons
     runner = Runner.from_cfg(_quiet_console(cfg))
     _log_to_files(runner)

@@ -1,5 +1,4 @@
 """Unlabelled image + depth pairs from two parallel folder trees."""
-import os
 import os.path as osp
 from typing import Optional, Sequence
 
@@ -7,21 +6,9 @@ from mmengine.logging import MMLogger
 from mmpretrain.datasets import BaseDataset
 
 from mmpixdepth.registry import PRETRAIN_DATASETS, register_module
+from .file_lists import other_files_note, scan_files
 
 IMG_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff')
-
-
-def _scan(root: str, suffixes: Optional[Sequence[str]] = None):
-    """Sorted relative paths of the files under ``root`` (recursive, symlinks followed),
-    keeping those whose lower-cased name ends with one of ``suffixes`` when given."""
-    found = []
-    for folder, dirs, files in os.walk(root, followlinks=True):
-        dirs.sort()
-        rel = osp.relpath(folder, root)
-        for name in files:
-            if suffixes is None or name.lower().endswith(suffixes):
-                found.append(name if rel == '.' else osp.join(rel, name))
-    return sorted(found)
 
 
 @register_module(PRETRAIN_DATASETS)
@@ -80,8 +67,8 @@ class RGBDFolderDataset(BaseDataset):
             pipeline=pipeline,
             **kwargs)
 
-    def _error(self, message: str) -> FileNotFoundError:
-        hint = f' ({self.data_hint})' if self.data_hint else ''
+    def _error(self, message: str, hint: bool = True) -> FileNotFoundError:
+        hint = f' ({self.data_hint})' if self.data_hint and hint else ''
         return FileNotFoundError(f'{type(self).__name__}: {message}{hint}.')
 
     def _depth_name(self, img_name: str) -> str:
@@ -95,13 +82,14 @@ class RGBDFolderDataset(BaseDataset):
         depth_dir = self.data_prefix['depth_path']
         if not osp.isdir(img_dir):
             raise self._error(f'the image folder {img_dir} does not exist')
-        images = _scan(img_dir, self.img_suffixes)
+        images = scan_files(img_dir, self.img_suffixes)
         if not images:
-            raise self._error(f'no image ({"/".join(self.img_suffixes)}, searched recursively) '
-                              f'in {img_dir}')
+            note = other_files_note(img_dir)
+            raise self._error(f'no image ({"/".join(self.img_suffixes)} in any case, searched '
+                              f'recursively) in {img_dir}{note}', hint=not note)
         if not osp.isdir(depth_dir) and not self.allow_missing_depth:
             raise self._error(f'the depth folder {depth_dir} does not exist')
-        depths = set(_scan(depth_dir)) if osp.isdir(depth_dir) else set()
+        depths = set(scan_files(depth_dir)) if osp.isdir(depth_dir) else set()
 
         data_list, missing = [], []
         for name in images:

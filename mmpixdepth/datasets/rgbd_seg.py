@@ -5,6 +5,7 @@ from typing import List, Optional
 from mmseg.datasets import BaseSegDataset
 
 from mmpixdepth.registry import PRETRAIN_DATASETS, SEG_DATASETS, register_module
+from .file_lists import other_files_note, scan_files, with_suffix_case_on_disk
 
 
 @register_module(SEG_DATASETS, PRETRAIN_DATASETS)
@@ -18,9 +19,11 @@ class RGBDSegDataset(BaseSegDataset):
 
     Each data info holds ``img_path``, ``seg_map_path`` (when ``data_prefix`` has a
     ``seg_map_path`` that is not None) and ``depth_path`` (when ``depth_prefix`` is given), for
-    ``LoadAnnotations`` and ``LoadDepthFromFile``. Missing folders, an empty image folder and
-    missing annotation or depth files are errors naming the dataset class and the files (the
-    first 5 and the count) with the images they belong to.
+    ``LoadAnnotations`` and ``LoadDepthFromFile``. Images match ``img_suffix`` in any case
+    (``.png`` and ``.PNG``, as in :class:`RGBDFolderDataset`); the annotation and depth file
+    names are the image's with ``seg_map_suffix`` / ``depth_suffix`` as given. Missing folders,
+    an image folder without images and missing annotation or depth files are errors naming the
+    dataset class and the files (the first 5 and the count) with the images they belong to.
 
     Args:
         data_prefix (dict): ``img_path`` and optionally ``seg_map_path`` (None or absent: no
@@ -47,9 +50,14 @@ class RGBDSegDataset(BaseSegDataset):
         self.depth_suffix = depth_suffix
         super().__init__(data_prefix=data_prefix, **kwargs)
 
-    def _error(self, message: str) -> FileNotFoundError:
-        hint = f' ({self.data_hint})' if self.data_hint else ''
+    def _error(self, message: str, hint: bool = True) -> FileNotFoundError:
+        hint = f' ({self.data_hint})' if self.data_hint and hint else ''
         return FileNotFoundError(f'{type(self).__name__}: {message}{hint}.')
+
+    def _no_image_error(self, img_dir: str) -> FileNotFoundError:
+        note = other_files_note(img_dir)
+        return self._error(f'no image *{self.img_suffix} (in any case) in {img_dir}{note}',
+                           hint=not note)
 
     def _check_dirs(self, img_dir: str, seg_dir: Optional[str],
                     depth_dir: Optional[str]) -> None:
@@ -63,6 +71,14 @@ class RGBDSegDataset(BaseSegDataset):
         stem = osp.relpath(img_path, img_dir)[:-len(self.img_suffix)]
         return osp.join(other_dir, stem + suffix)
 
+    def _info(self, img_path: str, img_dir: str, seg_dir: Optional[str]) -> dict:
+        """The data info of an image, as mmseg makes it."""
+        info = dict(img_path=img_path, label_map=self.label_map,
+                    reduce_zero_label=self.reduce_zero_label, seg_fields=[])
+        if seg_dir is not None:
+            info['seg_map_path'] = self._sibling(img_path, img_dir, seg_dir, self.seg_map_suffix)
+        return info
+
     def _check_files(self, data_list: List[dict]) -> None:
         """Raise when annotation or depth files of the data infos are missing."""
         for key, what in (('seg_map_path', 'annotation'), ('depth_path', 'depth')):
@@ -75,13 +91,21 @@ class RGBDSegDataset(BaseSegDataset):
                                   f'file: {listed}{more}')
 
     def load_data_list(self) -> List[dict]:
-        """List the images with mmseg's rules and add ``depth_path``; see the class docstring."""
+        """List the images (mmseg's data infos) and add ``depth_path``; see the class docstring."""
         img_dir = self.data_prefix.get('img_path')
+        seg_dir = self.data_prefix.get('seg_map_path')
         depth_dir = self.data_prefix.get('depth_path')
-        self._check_dirs(img_dir, self.data_prefix.get('seg_map_path'), depth_dir)
-        data_list = super().load_data_list()
+        self._check_dirs(img_dir, seg_dir, depth_dir)
+        if self.ann_file and not osp.isdir(self.ann_file):  # image names listed in a file
+            data_list = super().load_data_list()
+            paths = with_suffix_case_on_disk([i['img_path'] for i in data_list], self.img_suffix)
+            for info, path in zip(data_list, paths):
+                info['img_path'] = path
+        else:
+            data_list = [self._info(osp.join(img_dir, name), img_dir, seg_dir)
+                         for name in scan_files(img_dir, (self.img_suffix, ))]
         if not data_list:
-            raise self._error(f'no image *{self.img_suffix} in {img_dir}')
+            raise self._no_image_error(img_dir)
         if depth_dir is not None:
             for info in data_list:
                 info['depth_path'] = self._sibling(info['img_path'], img_dir, depth_dir,

@@ -4,6 +4,7 @@ import os.path as osp
 from typing import List, Optional, Sequence, Union
 
 from mmpixdepth.registry import PRETRAIN_DATASETS, SEG_DATASETS, register_module
+from .file_lists import has_suffix
 from .nyuv2 import NYU40_CLASSES, NYU40_PALETTE
 from .rgbd_seg import RGBDSegDataset
 
@@ -39,7 +40,7 @@ class ScanNetFramesDataset(RGBDSegDataset):
             ``dict(img_path='color', seg_map_path='label')``.
         depth_prefix (str, optional): Depth folder inside each scene folder, e.g. ``'depth'``.
             Defaults to None (no ``depth_path``).
-        img_suffix (str): Defaults to '.jpg'.
+        img_suffix (str): Matched in any case. Defaults to '.jpg'.
         seg_map_suffix (str): Defaults to '.png'.
         depth_suffix (str): Defaults to '.png'.
         **kwargs: Other arguments of :class:`RGBDSegDataset`, except ``ann_file``.
@@ -113,16 +114,14 @@ class ScanNetFramesDataset(RGBDSegDataset):
             img_dir, seg_dir, depth_dir = (None if folder is None else osp.join(
                 self.data_root, scene, folder) for folder in self.scene_folders)
             self._check_dirs(img_dir, seg_dir, depth_dir)
-            names = sorted(name for name in os.listdir(img_dir) if name.endswith(self.img_suffix))
+            names = sorted(n for n in os.listdir(img_dir) if has_suffix(n, self.img_suffix))
             if not names:
-                raise self._error(f'no image *{self.img_suffix} in {img_dir}')
+                raise self._no_image_error(img_dir)
             for name in names:
-                info = dict(img_path=osp.join(img_dir, name), label_map=self.label_map,
-                            reduce_zero_label=self.reduce_zero_label, seg_fields=[])
-                for key, folder, suffix in (('seg_map_path', seg_dir, self.seg_map_suffix),
-                                            ('depth_path', depth_dir, self.depth_suffix)):
-                    if folder is not None:
-                        info[key] = self._sibling(info['img_path'], img_dir, folder, suffix)
+                info = self._info(osp.join(img_dir, name), img_dir, seg_dir)
+                if depth_dir is not None:
+                    info['depth_path'] = self._sibling(info['img_path'], img_dir, depth_dir,
+                                                       self.depth_suffix)
                 data_list.append(info)
         self._check_files(data_list)
         return data_list

@@ -7,7 +7,7 @@ from mmengine.logging import print_log
 from mmpretrain.datasets import BaseDataset
 
 from mmpixdepth.registry import PRETRAIN_DATASETS, register_module
-from .rgbd_folder import _scan
+from .file_lists import other_files_note, scan_files, with_suffix_case_on_disk
 from .splits import stratified_fraction, stratified_split
 
 CLASSES = ('Mixed1', 'Aggl', 'Mixed2', 'Ore1', 'Ore2', 'Ore3', 'Cylindrical')
@@ -40,7 +40,8 @@ class ThreeDPMDataset(BaseDataset):
             Defaults to ''.
         reflectance_prefix (str): Defaults to 'reflectance'.
         depth_prefix (str): Defaults to 'depth'.
-        img_suffix (str): Suffix of the reflectance images. Defaults to '.png'.
+        img_suffix (str): Suffix of the reflectance images, matched in any case. Defaults to
+            '.png'.
         depth_suffix (str): Suffix of the depth maps. Defaults to '.png'.
         label_fraction (float, optional): Fraction in (0, 1] of the samples kept. Defaults to
             None (all).
@@ -93,7 +94,7 @@ class ThreeDPMDataset(BaseDataset):
             raise FileNotFoundError(f'{type(self).__name__}: the reflectance folder {refl_dir} '
                                     'does not exist')
         if not self.ann_file:
-            names = [name for name in _scan(refl_dir) if name.endswith(self.img_suffix)]
+            names = scan_files(refl_dir, (self.img_suffix, ))
             return [name[:-len(self.img_suffix)] for name in names]
         if not osp.isfile(self.ann_file):
             raise FileNotFoundError(f'{type(self).__name__}: split file {self.ann_file} does '
@@ -108,8 +109,11 @@ class ThreeDPMDataset(BaseDataset):
         refl_dir, depth_dir = self.data_prefix['img_path'], self.data_prefix['depth_path']
         where = f'split file {self.ann_file}' if self.ann_file else refl_dir
         data_list, missing = [], []
-        for sample in self._samples():
-            info = dict(img_path=osp.join(refl_dir, sample + self.img_suffix),
+        samples = self._samples()
+        images = with_suffix_case_on_disk(
+            [osp.join(refl_dir, sample + self.img_suffix) for sample in samples], self.img_suffix)
+        for sample, image in zip(samples, images):
+            info = dict(img_path=image,
                         depth_path=osp.join(depth_dir, sample + self.depth_suffix),
                         gt_label=self._label(sample, where))
             if self.ann_file and not osp.isfile(info['img_path']):
@@ -119,8 +123,9 @@ class ThreeDPMDataset(BaseDataset):
                 missing.append(info)
             data_list.append(info)
         if not data_list:
+            note = '' if self.ann_file else other_files_note(refl_dir)
             raise FileNotFoundError(f'{type(self).__name__}: no sample in {where} (reflectance '
-                                    f'images "<class>/<id>{self.img_suffix}")')
+                                    f'images "<class>/<id>{self.img_suffix}" in any case){note}')
         if missing:
             listed = '; '.join(f'reflectance image {info["img_path"]} has no depth map '
                                f'{info["depth_path"]}' for info in missing[:5])

@@ -1,4 +1,4 @@
-"""Predicted depth maps as 16-bit PNG files with metadata, written atomically.
+"""Predicted depth maps as 16-bit PNG files with metadata.
 
 Each map is normalised on its own to the full 16-bit range: the smallest value of the prediction
 becomes 0 and the largest 65535 (a constant map is all 0). A PNG ``tEXt`` chunk with the keyword
@@ -11,12 +11,8 @@ becomes 0 and the largest 65535 (a constant map is all 0). A PNG ``tEXt`` chunk 
   ``value = min + png / 65535 * (max - min)`` (see :func:`decode_depth_png`)
 - ``image``: the image path relative to the image folder
 """
-import contextlib
 import json
-import os
-import os.path as osp
 import struct
-import uuid
 import zlib
 
 import cv2
@@ -101,22 +97,3 @@ def is_valid_depth_png(path, size):
         return False
     raw = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     return raw is not None and raw.dtype == np.uint16 and raw.shape == tuple(size)
-
-
-def write_atomic(path, data):
-    """Write ``data`` to ``path`` through a temporary file in the same folder and os.replace.
-
-    A process killed while writing leaves at most a hidden ``.NAME.*.tmp`` file, never a
-    truncated ``path``. Parent folders are created.
-    """
-    folder, name = osp.split(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    tmp = osp.join(folder, f'.{name}.{uuid.uuid4().hex[:12]}.tmp')
-    try:
-        with open(tmp, 'xb') as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-        raise

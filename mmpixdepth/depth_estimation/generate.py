@@ -18,7 +18,8 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset
 from tqdm import tqdm
 
-from .depth_png import encode_depth_png, is_valid_depth_png, write_atomic
+from mmpixdepth.utils.atomic_write import write_atomic
+from .depth_png import encode_depth_png, is_valid_depth_png
 from .estimators import ModelOutputError
 from .image_files import output_name, read_image
 

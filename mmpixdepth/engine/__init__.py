@@ -1,8 +1,13 @@
 from .backbone_weights import backbone_state_dict, load_backbone_weights
-from .checkpoint import CHECKPOINT_SAFE_GLOBALS, load_checkpoint_file
-from .hooks import CheckInvalidLossHook
+from .checkpoint import (CHECKPOINT_SAFE_GLOBALS, CheckpointError, check_checkpoint_file,
+                         check_loaded_checkpoint, file_sha256, load_from_local_file)
+from .hooks import (AtomicLocalBackend, CheckInvalidLossHook, EarlyStoppingHookShim,
+                    SafeCheckpointHook)
+from .resume import find_resume_checkpoint, resolve_resume
 
 __all__ = [
-    'backbone_state_dict', 'load_backbone_weights', 'CHECKPOINT_SAFE_GLOBALS',
-    'load_checkpoint_file', 'CheckInvalidLossHook'
+    'backbone_state_dict', 'load_backbone_weights', 'CHECKPOINT_SAFE_GLOBALS', 'CheckpointError',
+    'check_checkpoint_file', 'check_loaded_checkpoint', 'file_sha256', 'load_from_local_file',
+    'AtomicLocalBackend', 'CheckInvalidLossHook', 'EarlyStoppingHookShim', 'SafeCheckpointHook',
+    'find_resume_checkpoint', 'resolve_resume'
 ]

@@ -9,27 +9,19 @@ encoder is dropped) and ``meta`` naming its source. Load it into a segmentation 
 into any model with mmengine's ``Pretrained`` init.
 """
 import argparse
-import hashlib
-import os
 import os.path as osp
+import pickle
 import sys
 
 import torch
 from mmengine.runner.checkpoint import _load_checkpoint
 
 import mmpixdepth  # noqa: F401  (safe checkpoint loading)
-from mmpixdepth.engine import backbone_state_dict
+from mmpixdepth.engine import CheckpointError, backbone_state_dict, file_sha256
+from mmpixdepth.utils.atomic_write import atomic_open
 
 #: entries of mmengine's checkpoint meta copied into the output (plain values only)
 KEPT_META = ('epoch', 'iter', 'experiment_name', 'mmengine_version', 'seed', 'time')
-
-
-def sha256(path, chunk=1 << 20):
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(chunk), b''):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def extract(src, dst, prefix='backbone.'):
@@ -42,11 +34,11 @@ def extract(src, dst, prefix='backbone.'):
     meta = dict(
         backbone_only=True,
         source=osp.abspath(src),
-        source_sha256=sha256(src),
+        source_sha256=file_sha256(src),
         prefix=prefix,
         **{f'source_{key}': source_meta[key] for key in KEPT_META if key in source_meta})
-    os.makedirs(osp.dirname(osp.abspath(dst)), exist_ok=True)
-    torch.save(dict(state_dict=state, meta=meta), dst)
+    with atomic_open(dst, fsync=True) as f:
+        torch.save(dict(state_dict=state, meta=meta), f)
     return len(state)
 
 
@@ -59,7 +51,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         count = extract(args.checkpoint, args.out, args.prefix)
-    except (FileNotFoundError, KeyError) as error:
+    except (FileNotFoundError, KeyError, CheckpointError, pickle.UnpicklingError) as error:
         sys.exit(f'error: {error.args[0]}')
     print(f'wrote {count} backbone tensors of {args.checkpoint} to {args.out}')
 

@@ -4,19 +4,23 @@
     -> pixdepth_r34_imagenet_20261123-1a2b3c4d.pth   (date, then the first 8 hex of its sha256)
 
 Drops the optimizer, the parameter schedulers and the message hub (the training state that
-``--resume`` needs but a user of the weights does not).
+``--resume`` needs but a user of the weights does not); loading already dropped the config text.
+mmpixdepth's checkpoint loader verifies the sha256 prefix of the name whenever the file is loaded.
 """
 import argparse
 import datetime
-import os
+import hashlib
+import io
 import os.path as osp
+import pickle
 import sys
 
 import torch
 from mmengine.runner.checkpoint import _load_checkpoint
 
 import mmpixdepth  # noqa: F401  (safe checkpoint loading)
-from extract_backbone_weights import sha256
+from mmpixdepth.engine import CheckpointError
+from mmpixdepth.utils.atomic_write import write_atomic
 
 KEPT = ('state_dict', 'meta')
 
@@ -29,11 +33,11 @@ def publish(src, name, out_dir='.', date=None):
     if 'state_dict' not in checkpoint:
         raise KeyError(f'{src} has no state_dict (keys: {", ".join(sorted(checkpoint))})')
     date = date or datetime.date.today().strftime('%Y%m%d')
-    os.makedirs(out_dir, exist_ok=True)
-    tmp = osp.join(out_dir, f'.{name}.tmp')
-    torch.save({key: checkpoint[key] for key in KEPT if key in checkpoint}, tmp)
-    final = osp.join(out_dir, f'{name}_{date}-{sha256(tmp)[:8]}.pth')
-    os.replace(tmp, final)
+    buffer = io.BytesIO()
+    torch.save({key: checkpoint[key] for key in KEPT if key in checkpoint}, buffer)
+    data = buffer.getvalue()
+    final = osp.join(out_dir, f'{name}_{date}-{hashlib.sha256(data).hexdigest()[:8]}.pth')
+    write_atomic(final, data, fsync=True)
     return final
 
 
@@ -46,7 +50,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         path = publish(args.checkpoint, args.name, args.out_dir, args.date)
-    except (FileNotFoundError, KeyError) as error:
+    except (FileNotFoundError, KeyError, CheckpointError, pickle.UnpicklingError) as error:
         sys.exit(f'error: {error.args[0]}')
     print(f'published {args.checkpoint} as {path}')
 

@@ -4,6 +4,7 @@ import math
 from mmengine.hooks import Hook
 
 from mmpixdepth.registry import PRETRAIN_HOOKS, SEG_HOOKS, register_module
+from ..resume import find_resume_checkpoint
 
 
 @register_module(PRETRAIN_HOOKS, SEG_HOOKS)
@@ -11,8 +12,8 @@ class CheckInvalidLossHook(Hook):
     """Raise ``FloatingPointError`` when a loss term of a training step is NaN or inf.
 
     The runtime hook already reads every loss term off the device after each step, so checking
-    them adds no synchronisation. The error names the iteration and the terms, and the last
-    checkpoint stays usable (``--resume``).
+    them adds no synchronisation. The error names the iteration and the terms, and the
+    checkpoint ``--resume`` would continue from, if the work dir holds a complete one.
 
     Args:
         interval (int): check every ``interval`` iterations. Defaults to 1.
@@ -31,8 +32,11 @@ class CheckInvalidLossHook(Hook):
         bad = {key: value for key, value in values.items() if not math.isfinite(value)}
         if bad:
             terms = ', '.join(f'{key}={value}' for key, value in values.items())
+            last = find_resume_checkpoint(runner.work_dir)
+            resume = (f'{last} is complete (--resume continues from it)' if last else
+                      f'{runner.work_dir} holds no complete checkpoint yet, so there is nothing '
+                      'to resume')
             raise FloatingPointError(
                 f'non-finite loss at iteration {runner.iter + 1} (epoch {runner.epoch + 1}): '
-                f'{terms}. Training stopped; the last checkpoint in {runner.work_dir} is intact '
-                '(resume with --resume). Common causes: a learning rate too high for the batch '
-                'size, NaN/inf in the inputs, fp16 overflow under --amp.')
+                f'{terms}. Training stopped; {resume}. Common causes: a learning rate too high '
+                'for the batch size, NaN/inf in the inputs, fp16 overflow under --amp.')

@@ -1,0 +1,53 @@
+"""Listing the files of a dataset, suffixes matched in any case (``.png``, ``.PNG``)."""
+import os
+import os.path as osp
+from typing import List, Optional, Sequence
+
+
+def scan_files(root: str, suffixes: Optional[Sequence[str]] = None) -> List[str]:
+    """Sorted relative paths of the files under ``root`` (recursive, symlinks followed),
+    keeping those whose name ends with one of ``suffixes`` in any case when given."""
+    suffixes = None if suffixes is None else tuple(s.lower() for s in suffixes)
+    found = []
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        dirs.sort()
+        rel = osp.relpath(folder, root)
+        for name in files:
+            if suffixes is None or name.lower().endswith(suffixes):
+                found.append(name if rel == '.' else osp.join(rel, name))
+    return sorted(found)
+
+
+def has_suffix(name: str, suffix: str) -> bool:
+    """Whether ``name`` ends with ``suffix`` in any case."""
+    return name.lower().endswith(suffix.lower())
+
+
+def with_suffix_case_on_disk(paths: Sequence[str], suffix: str) -> List[str]:
+    """``paths`` (each ending with ``suffix``), each replaced by the file on disk whose name
+    differs from it only in the case of the suffix (``a.png`` -> ``a.PNG``) when the path
+    itself does not exist and such a file does."""
+    listings, resolved = {}, []
+    for path in paths:
+        if not osp.isfile(path):
+            folder, name = osp.split(path)
+            if folder not in listings:
+                listings[folder] = ({n.lower(): n for n in os.listdir(folder)}
+                                    if osp.isdir(folder) else {})
+            other = listings[folder].get(name.lower())
+            stem = len(name) - len(suffix)
+            if other is not None and other[:stem] == name[:stem]:
+                path = osp.join(folder, other)
+        resolved.append(path)
+    return resolved
+
+
+def other_files_note(folder: str) -> str:
+    """For an error saying that ``folder`` holds no image of the expected suffix: what it holds
+    instead (``''`` when it holds no file)."""
+    others = scan_files(folder) if osp.isdir(folder) else []
+    if not others:
+        return ''
+    listed = ', '.join(others[:5]) + (' ...' if len(others) > 5 else '')
+    return (f'; it holds {len(others)} file(s) with other suffixes ({listed}): set the image '
+            'suffix to theirs')
