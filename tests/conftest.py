@@ -41,10 +41,16 @@ def seg_run(tiny_rgbd, tmp_path_factory, tool):
     """Work dir of a real 2-epoch run of tools/train.py (synthetic DeepLabV3, 2 iterations per
     epoch): ``epoch_1.pth``, ``epoch_2.pth``, ``last_checkpoint``. Tests copy it, never change
     it."""
+    from mmengine.registry import DefaultScope
     from test_checkpoint import CONFIG, as_cli, tiny_options
     work_dir = str(tmp_path_factory.mktemp('seg_run'))
-    tool('tools/train.py').main([osp.join(REPO, CONFIG), '--work-dir', work_dir,
-                                 '--cfg-options', *as_cli(tiny_options(tiny_rgbd, 2))])
+    saved = DefaultScope._instance_dict.copy()
+    try:  # set up before the per-test scope guard: keep the Runner's scope from leaking
+        tool('tools/train.py').main([osp.join(REPO, CONFIG), '--work-dir', work_dir,
+                                     '--cfg-options', *as_cli(tiny_options(tiny_rgbd, 2))])
+    finally:
+        DefaultScope._instance_dict.clear()
+        DefaultScope._instance_dict.update(saved)
     return work_dir
 
 

@@ -71,6 +71,9 @@ class SafeCheckpointHook(CheckpointHook):
     @contextlib.contextmanager
     def _deletions_after_save(self):
         """Hold back the deletions mmengine makes before a save until the save succeeded."""
+        if 'remove' in vars(self.file_backend):  # nested: the outer save holds them back
+            yield
+            return
         pending = []
         self.file_backend.remove = pending.append  # shadows the method on this instance
         try:
