@@ -1,3 +1,4 @@
+import contextlib
 import importlib.util
 import os.path as osp
 import sys
@@ -41,16 +42,11 @@ def seg_run(tiny_rgbd, tmp_path_factory, tool):
     """Work dir of a real 2-epoch run of tools/train.py (synthetic DeepLabV3, 2 iterations per
     epoch): ``epoch_1.pth``, ``epoch_2.pth``, ``last_checkpoint``. Tests copy it, never change
     it."""
-    from mmengine.registry import DefaultScope
     from test_checkpoint import CONFIG, as_cli, tiny_options
     work_dir = str(tmp_path_factory.mktemp('seg_run'))
-    saved = DefaultScope._instance_dict.copy()
-    try:  # set up before the per-test scope guard: keep the Runner's scope from leaking
+    with kept_default_scope():
         tool('tools/train.py').main([osp.join(REPO, CONFIG), '--work-dir', work_dir,
                                      '--cfg-options', *as_cli(tiny_options(tiny_rgbd, 2))])
-    finally:
-        DefaultScope._instance_dict.clear()
-        DefaultScope._instance_dict.update(saved)
     return work_dir
 
 
@@ -59,14 +55,23 @@ def python():
     return sys.executable
 
 
+@contextlib.contextmanager
+def kept_default_scope():
+    """Undo the default scope that a Runner built inside the block leaves set."""
+    from mmengine.registry import DefaultScope
+    saved = DefaultScope._instance_dict.copy()
+    try:
+        yield
+    finally:
+        DefaultScope._instance_dict.clear()
+        DefaultScope._instance_dict.update(saved)
+
+
 @pytest.fixture(autouse=True)
 def restore_default_scope():
     """A Runner leaves its default scope set; keep each test's registry lookups its own."""
-    from mmengine.registry import DefaultScope
-    saved = DefaultScope._instance_dict.copy()
-    yield
-    DefaultScope._instance_dict.clear()
-    DefaultScope._instance_dict.update(saved)
+    with kept_default_scope():
+        yield
 
 
 @pytest.fixture(scope='session')

@@ -113,13 +113,15 @@ KILLED_SAVE = textwrap.dedent('''
 def test_kill_during_a_save_keeps_the_previous_checkpoint_and_resume_picks_it(
         tiny_rgbd, tool, python, repo_root, tmp_path):
     work = str(tmp_path / 'work')
-    options = dict(tiny_options(tiny_rgbd, 2), **{'default_hooks.checkpoint.max_keep_ckpts': 1})
+    options = dict(tiny_options(tiny_rgbd, 2), **{'default_hooks.checkpoint.max_keep_ckpts': 1,
+                                                  'default_hooks.checkpoint.save_best': 'mIoU'})
     out = subprocess.run([python, '-c', KILLED_SAVE, osp.join(repo_root, CONFIG), work,
                           json.dumps(options)], cwd=repo_root, capture_output=True, text=True,
                          timeout=900)
     assert out.returncode == -signal.SIGXFSZ, out.stderr[-3000:]
     names = os.listdir(work)
     assert 'epoch_1.pth' in names and 'epoch_2.pth' not in names, names
+    assert 'best_mIoU_epoch_1.pth' in names, names
     check_checkpoint_file(osp.join(work, 'epoch_1.pth'))  # complete: kept until epoch 2 is saved
     os.remove(osp.join(work, 'last_checkpoint'))
     train(tool, repo_root, work, tiny_rgbd, 2, '--resume',

@@ -71,17 +71,18 @@ class SafeCheckpointHook(CheckpointHook):
     @contextlib.contextmanager
     def _deletions_after_save(self):
         """Hold back the deletions mmengine makes before a save until the save succeeded."""
-        if 'remove' in vars(self.file_backend):  # nested: the outer save holds them back
+        backend = self.file_backend
+        if 'remove' in vars(backend):  # a save within a save (best, then regular): held already
             yield
             return
         pending = []
-        self.file_backend.remove = pending.append  # shadows the method on this instance
+        backend.remove = pending.append  # shadows the method on this instance
         try:
             yield
         finally:
-            del self.file_backend.remove
+            del backend.remove
         for path in pending:
-            self.file_backend.remove(path)
+            backend.remove(path)
 
     def _save_checkpoint_with_step(self, runner, step, meta):
         with self._deletions_after_save():
