@@ -65,7 +65,7 @@ def extract_features(encoder: nn.Module, dataset, preprocessor: dict, flip: bool
     with DefaultScope.overwrite_default_scope('mmseg'):
         prep = MODELS.build(dict(preprocessor, size_divisor=None, size=None))
     encoder.eval()
-    feats, labels = [], []
+    feats, labels, flipped_feats, flipped_labels = [], [], [], []
     bar = ProgressBar(len(dataset)) if progress else None
     for start in range(0, len(dataset), batch_size):
         items = [dataset[i] for i in range(start, min(start + batch_size, len(dataset)))]
@@ -76,15 +76,15 @@ def extract_features(encoder: nn.Module, dataset, preprocessor: dict, flip: bool
         batch = prep(dict(inputs=[it['inputs'] for it in items],
                           data_samples=[it['data_samples'] for it in items]), training=False)
         label = torch.stack([s.gt_sem_seg.data[0] for s in batch['data_samples']]).long()
-        for flipped in ((False, True) if flip else (False, )):
-            inputs = batch['inputs'].flip(-1) if flipped else batch['inputs']
-            feats.append((encoder_features(encoder, inputs).float(), flipped, start))
-            labels.append((label.flip(-1) if flipped else label, flipped, start))
+        feats.append(encoder_features(encoder, batch['inputs']).float())
+        labels.append(label)
+        if flip:
+            flipped_feats.append(encoder_features(encoder, batch['inputs'].flip(-1)).float())
+            flipped_labels.append(label.flip(-1))
         if bar is not None:
             for _ in items:
                 bar.update()
-    order = sorted(range(len(feats)), key=lambda i: (feats[i][1], feats[i][2]))  # originals 1st
-    return (torch.cat([feats[i][0] for i in order]), torch.cat([labels[i][0] for i in order]))
+    return torch.cat(feats + flipped_feats), torch.cat(labels + flipped_labels)
 
 
 def build_head(kind: str, in_channels: int, num_classes: int, aspp_cfg: Optional[dict] = None,
