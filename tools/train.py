@@ -3,6 +3,7 @@ import argparse
 import os
 import sys
 
+import torch.distributed as dist
 from mmengine.config import DictAction
 from mmengine.runner import Runner
 
@@ -57,6 +58,9 @@ def main(argv=None):
         sys.exit(f'error: {err}')
     runner = Runner.from_cfg(cfg)
     runner.train()
+    if dist.is_initialized():  # every rank leaves the group together, none mid-collective
+        dist.barrier()
+        dist.destroy_process_group()
 
 
 if __name__ == '__main__':
