@@ -8,7 +8,7 @@
 #   python tools/analysis_tools/benchmark_transfer.py benchmarks/transfer_synthetic_5seeds.py
 _base_ = './transfer_synthetic_quickstart.py'
 seeds = [0, 1, 2, 3, 4]
-_pixdepth = 'configs/pixdepth_r18-w16_1xb32-100e_synthetic-64x64.py'
+_pixdepth = 'configs/pixdepth/pixdepth_r18-w16_1xb32-100e_synthetic-64x64.py'
 methods = [
     dict(name='PixDepth', pretrain=_pixdepth),
     dict(name='PixDepth 1-thr', pretrain=_pixdepth,
@@ -16,13 +16,13 @@ methods = [
     dict(name="PixDepth multi-T'", pretrain=_pixdepth,
          pretrain_options={'model.dist_thr': 0.5}),
     dict(name='PixContrast',
-         pretrain='configs/pixcontrast_r18-w16_1xb32-100e_synthetic-64x64.py'),
+         pretrain='configs/pixcontrast/pixcontrast_r18-w16_1xb32-100e_synthetic-64x64.py'),
     dict(name='PixDepth propagation',
-         pretrain='configs/pixdepth-propagation_r18-w16_1xb32-100e_synthetic-64x64.py'),
-    dict(name='PixPro', pretrain='configs/pixpro_r18-w16_1xb32-100e_synthetic-64x64.py'),
+         pretrain='configs/pixdepth/pixdepth-propagation_r18-w16_1xb32-100e_synthetic-64x64.py'),
+    dict(name='PixPro', pretrain='configs/pixpro/pixpro_r18-w16_1xb32-100e_synthetic-64x64.py'),
     dict(name='random init'),
     dict(name='supervised',
-         finetune_config='configs/deeplabv3_r18-w16_1xb16-40e_synthetic-128x128.py'),
+         finetune_config='configs/deeplabv3/deeplabv3_r18-w16_1xb16-40e_synthetic-128x128.py'),
 ]
 compare = [('PixDepth', 'PixContrast'), ('PixDepth 1-thr', 'PixContrast'),
            ("PixDepth multi-T'", 'PixContrast'), ('PixDepth propagation', 'PixPro')]

@@ -10,18 +10,18 @@ data_root = 'data/synthetic_rgbd'
 seeds = [0]
 pretrain_options = {}
 probe = dict(
-    config='configs/deeplabv3_r18-w16_1xb16-40e_synthetic-128x128.py',
+    config='configs/deeplabv3/deeplabv3_r18-w16_1xb16-40e_synthetic-128x128.py',
     heads=['linear', 'aspp'],
     epochs=dict(linear=30, aspp=20),
     lr=dict(linear=1e-2, aspp=1e-3),
     aspp_channels=64)
 methods = [
-    dict(name='PixDepth', pretrain='configs/pixdepth_r18-w16_1xb32-100e_synthetic-64x64.py'),
+    dict(name='PixDepth', pretrain='configs/pixdepth/pixdepth_r18-w16_1xb32-100e_synthetic-64x64.py'),
     dict(name='PixContrast',
-         pretrain='configs/pixcontrast_r18-w16_1xb32-100e_synthetic-64x64.py'),
+         pretrain='configs/pixcontrast/pixcontrast_r18-w16_1xb32-100e_synthetic-64x64.py'),
     dict(name='random init'),
     dict(name='supervised',
-         finetune_config='configs/deeplabv3_r18-w16_1xb16-40e_synthetic-128x128.py'),
+         finetune_config='configs/deeplabv3/deeplabv3_r18-w16_1xb16-40e_synthetic-128x128.py'),
 ]
 compare = [('PixDepth', 'PixContrast')]
 learnability = dict(method='supervised', metric='end-to-end mIoU', min=50)

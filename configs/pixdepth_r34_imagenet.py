@@ -1,9 +1,4 @@
-# PixDepth, ResNet-34, ImageNet images with depth maps predicted by a monocular estimator
-# (data/imagenet/train and data/imagenet/train_depth, same relative paths); 8 GPUs x 32.
-_base_ = [
-    './_base_/models/pixdepth_r34.py',
-    './_base_/datasets/pixpro_imagenet_depth.py',
-    './_base_/schedules/sgd_cosine_500e.py',
-    './_base_/pretrain_runtime.py',
-]
-train_dataloader = dict(batch_size=32)
+# Entry point of the design: PixDepth, ResNet-34, ImageNet with monocular depth, 8 GPUs x 32,
+# 500 epochs (configs/pixdepth/pixdepth_r34_8xb32-500e_imagenet-224x224.py).
+#   tools/dist_train.sh configs/pixdepth_r34_imagenet.py 8
+_base_ = './pixdepth/pixdepth_r34_8xb32-500e_imagenet-224x224.py'

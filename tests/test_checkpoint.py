@@ -16,7 +16,7 @@ from mmengine.runner.checkpoint import _load_checkpoint
 from mmpixdepth.engine import checkpoint as ckpt_mod
 from mmpixdepth.utils import load_config
 
-CONFIG = 'configs/deeplabv3_r18_1xb8-20e_synthetic-128x128.py'
+CONFIG = 'configs/deeplabv3/deeplabv3_r18_1xb8-20e_synthetic-128x128.py'
 
 
 def tiny_options(data_root, max_epochs):

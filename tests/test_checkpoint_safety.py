@@ -23,7 +23,7 @@ from mmengine.runner.checkpoint import _load_checkpoint
 from mmpixdepth.engine import CheckpointError, file_sha256
 from test_checkpoint import CONFIG, as_cli, tiny_options
 
-FROZEN = 'configs/deeplabv3_r18-frozen_1xb8-20e_synthetic-128x128.py'
+FROZEN = 'configs/deeplabv3/deeplabv3_r18-frozen_1xb8-20e_synthetic-128x128.py'
 EXTRACT = 'tools/model_converters/extract_backbone_weights.py'
 PUBLISH = 'tools/model_converters/publish_model.py'
 SIMILARITY = 'tools/visualize_similarity.py'

@@ -117,7 +117,8 @@ def test_round_trip_through_the_dataset(converted, repo_root):
 
 def test_pretraining_on_unlabelled_wells(converted, pretraining_item):
     out, _ = converted
-    for config in ('pixdepth_r34_2xb64-800e_borehole.py', 'pixcontrast_r34_2xb64-800e_borehole.py'):
+    for config in ('pixdepth/pixdepth_r34_2xb64-800e_borehole-224x224.py',
+                   'pixcontrast/pixcontrast_r34_2xb64-800e_borehole-224x224.py'):
         item = pretraining_item(config, str(out),
                                 data_prefix=dict(img_path='amplitude/unlabelled'),
                                 depth_prefix='transit_time/unlabelled')

@@ -103,7 +103,8 @@ def test_pretraining_needs_no_labels(cityscapes, tool_main, capsys, pretraining_
     assert 'val: 1 images with disparity' in capsys.readouterr().out
     assert not any(name.endswith('_labelTrainIds.png')
                    for _, _, files in os.walk(root / 'gtFine') for name in files)
-    for config in ('pixdepth_r34_8xb32-500e_cityscapes.py', 'pixcontrast_r34_8xb32-500e_cityscapes.py'):
+    for config in ('pixdepth/pixdepth_r34_8xb32-500e_cityscapes-224x224.py',
+                   'pixcontrast/pixcontrast_r34_8xb32-500e_cityscapes-224x224.py'):
         item = pretraining_item(config, str(root))
         assert [tuple(view.shape) for view in item['inputs']] == [(3, 224, 224)] * 2
         assert item['data_samples'].depth_cells.shape == (2, 7, 7)

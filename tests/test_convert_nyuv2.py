@@ -109,7 +109,8 @@ def test_convert_and_round_trip(nyu_files, tmp_path, tool_main, repo_root, capsy
     metres = load_depth(test.get_data_info(1), scale=0.001, normalize='none')
     np.testing.assert_allclose(metres, data[TEST[1] - 1][1], atol=5e-4)
 
-    for config in ('pixdepth_r50_8xb32-500e_nyuv2.py', 'pixcontrast_r50_8xb32-500e_nyuv2.py'):
+    for config in ('pixdepth/pixdepth_r50_8xb32-500e_nyuv2-224x224.py',
+                   'pixcontrast/pixcontrast_r50_8xb32-500e_nyuv2-224x224.py'):
         item = pretraining_item(config, out)
         assert [tuple(view.shape) for view in item['inputs']] == [(3, 224, 224)] * 2
         assert item['data_samples'].depth_cells.shape == (2, 7, 7)
@@ -146,7 +147,7 @@ def test_browse_after_conversion(nyu_files, tmp_path, tool_main, repo_root, caps
     assert np.all(depth_panel[:10, :30] == (255, 0, 255))  # the missing pixels, magenta
 
     # a pretraining config: image and depth, no labels
-    assert browse([osp.join(repo_root, 'configs/pixdepth_r50_8xb32-500e_nyuv2.py'),
+    assert browse([osp.join(repo_root, 'configs/pixdepth/pixdepth_r50_8xb32-500e_nyuv2-224x224.py'),
                    '--data-root', out, '--num', '1', '--out-dir', str(tmp_path / 'pre'),
                    '--height', '60']) == 0
     assert cv2.imread(str(tmp_path / 'pre' / '00000_0001.png')).shape[1] == 2 * 80

@@ -184,7 +184,7 @@ def test_sens_conversion_and_round_trip(scannet_download, tmp_path, tool_main, r
     assert np.isnan(metres[0, 0]) and np.isfinite(metres).sum() == DEPTH_W * DEPTH_H - 1
     np.testing.assert_allclose(metres[1:], depth_frame(2, 4000)[1:] / 4000, atol=5e-4)
 
-    item = pretraining_item('pixdepth_r18_8xb32-500e_scannet.py', str(out))
+    item = pretraining_item('pixdepth/pixdepth_r18_8xb32-500e_scannet-224x224.py', str(out))
     assert [tuple(view.shape) for view in item['inputs']] == [(3, 224, 224)] * 2
     assert item['data_samples'].img_path.endswith('scene0000_00/color/000000.jpg')
 

@@ -15,7 +15,7 @@ from test_checkpoint import tiny_options as seg_options
 from test_pretrain_tools import PIXDEPTH
 from test_pretrain_tools import tiny_options as pretrain_options
 
-FROZEN = 'configs/deeplabv3_r18-frozen_1xb8-20e_synthetic-128x128.py'
+FROZEN = 'configs/deeplabv3/deeplabv3_r18-frozen_1xb8-20e_synthetic-128x128.py'
 EXTRACT = 'tools/model_converters/extract_backbone_weights.py'
 PUBLISH = 'tools/model_converters/publish_model.py'
 

@@ -11,7 +11,7 @@ from mmpixdepth.analysis.frozen_probe import (build_head, build_split, evaluate_
 from mmpixdepth.utils import load_config
 from mmpixdepth.visualization.similarity import RANDOM, load_encoder
 
-SEG = 'configs/deeplabv3_r18-w16_1xb16-40e_synthetic-128x128.py'
+SEG = 'configs/deeplabv3/deeplabv3_r18-w16_1xb16-40e_synthetic-128x128.py'
 
 
 @pytest.fixture

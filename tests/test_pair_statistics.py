@@ -99,7 +99,7 @@ def test_pair_statistics_tool(tiny_rgbd, tmp_path, python, repo_root):
     out = tmp_path / 'stats.json'
     res = subprocess.run(
         [python, 'tools/analysis_tools/pair_statistics.py',
-         'configs/pixdepth_r18_1xb16-5e_synthetic-96x96.py', '--seg-dir',
+         'configs/pixdepth/pixdepth_r18_1xb16-5e_synthetic-96x96.py', '--seg-dir',
          f'{tiny_rgbd}/annotations/train', '--num-samples', '5', '--depth-thr', '0.1', '0.9',
          '--cfg-options', f'train_dataloader.dataset.data_root={tiny_rgbd}', '--out', str(out)],
         cwd=repo_root, capture_output=True, text=True, timeout=300)
@@ -115,7 +115,7 @@ def test_pair_statistics_tool(tiny_rgbd, tmp_path, python, repo_root):
 def test_pair_statistics_tool_missing_labels(tiny_rgbd, tmp_path, python, repo_root):
     res = subprocess.run(
         [python, 'tools/analysis_tools/pair_statistics.py',
-         'configs/pixdepth_r18_1xb16-5e_synthetic-96x96.py', '--seg-dir', str(tmp_path),
+         'configs/pixdepth/pixdepth_r18_1xb16-5e_synthetic-96x96.py', '--seg-dir', str(tmp_path),
          '--num-samples', '2', '--cfg-options',
          f'train_dataloader.dataset.data_root={tiny_rgbd}'],
         cwd=repo_root, capture_output=True, text=True, timeout=300)

@@ -50,5 +50,5 @@ def test_per_class_iou_matches_a_brute_force_count():
 
 def test_seg_configs_use_it(repo_root):
     from mmengine.config import Config
-    cfg = Config.fromfile(f'{repo_root}/configs/deeplabv3_r18_1xb8-20e_synthetic-128x128.py')
+    cfg = Config.fromfile(f'{repo_root}/configs/deeplabv3/deeplabv3_r18_1xb8-20e_synthetic-128x128.py')
     assert cfg.val_evaluator.type == 'PerClassIoUMetric'

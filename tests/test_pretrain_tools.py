@@ -14,8 +14,8 @@ from mmpixdepth.utils import load_config
 from test_checkpoint import as_cli
 from test_dist_train import free_port
 
-PIXDEPTH = 'configs/pixdepth_r18_1xb16-5e_synthetic-96x96.py'
-PIXPRO = 'configs/pixpro_r18_1xb16-5e_synthetic-96x96.py'
+PIXDEPTH = 'configs/pixdepth/pixdepth_r18_1xb16-5e_synthetic-96x96.py'
+PIXPRO = 'configs/pixpro/pixpro_r18_1xb16-5e_synthetic-96x96.py'
 
 
 def tiny_options(data_root, max_epochs=1):

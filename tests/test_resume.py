@@ -20,7 +20,7 @@ from mmpixdepth.engine import CheckInvalidLossHook, check_checkpoint_file, find_
 from mmpixdepth.utils import load_config
 from test_checkpoint import CONFIG, as_cli, tiny_options
 
-FROZEN = 'configs/deeplabv3_r18-frozen_1xb8-20e_synthetic-128x128.py'
+FROZEN = 'configs/deeplabv3/deeplabv3_r18-frozen_1xb8-20e_synthetic-128x128.py'
 ITERS_PER_EPOCH = 2  # 8 training images, batch 4
 
 

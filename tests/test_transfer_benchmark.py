@@ -211,8 +211,8 @@ def test_finetune_benchmark_end_to_end(tiny_rgbd, tmp_path, repo_root, monkeypat
     """A DeepLabV3 fine-tuning benchmark: the pretrained checkpoint reaches the frozen encoder;
     a run killed after its last checkpoint (no result.json yet) resumes and is evaluated."""
     monkeypatch.chdir(repo_root)
-    pretrain = 'configs/pixdepth_r18_1xb16-5e_synthetic-96x96.py'
-    finetune = 'configs/deeplabv3_r18-frozen_1xb8-20e_synthetic-128x128.py'
+    pretrain = 'configs/pixdepth/pixdepth_r18_1xb16-5e_synthetic-96x96.py'
+    finetune = 'configs/deeplabv3/deeplabv3_r18-frozen_1xb8-20e_synthetic-128x128.py'
     bench = _write(tmp_path / 'bench.py', f"""
 seeds = [0]
 methods = [

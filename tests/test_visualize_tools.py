@@ -18,8 +18,8 @@ from mmpixdepth.visualization import (build_encoder, build_views, cell_pairs, cr
                                       output_stride, pairs_figure, point_to_cell, preprocess,
                                       sample_views, similarity_figure, similarity_map)
 
-PIXDEPTH = 'configs/pixdepth_r18_1xb16-5e_synthetic-96x96.py'
-SEG = 'configs/deeplabv3_r18_1xb8-20e_synthetic-128x128.py'
+PIXDEPTH = 'configs/pixdepth/pixdepth_r18_1xb16-5e_synthetic-96x96.py'
+SEG = 'configs/deeplabv3/deeplabv3_r18_1xb8-20e_synthetic-128x128.py'
 TITLE_PX = 40  # two title lines (similarity figure)
 
 

@@ -5,12 +5,12 @@ A benchmark is an mmengine config file (see ``benchmarks/``)::
     seeds = [0, 1, 2]
     pretrain_options = {'train_cfg.max_epochs': 3, ...}   # applied to every pretraining config
     # evaluation, one of:
-    finetune = dict(config='configs/deeplabv3_...-frozen_....py', options={...})  # DeepLabV3
-    probe = dict(config='configs/deeplabv3_....py', heads=['linear', 'aspp'], ...)  # cached
+    finetune = dict(config='configs/deeplabv3/deeplabv3_...-frozen_....py', options={...})  # DeepLabV3
+    probe = dict(config='configs/deeplabv3/deeplabv3_....py', heads=['linear', 'aspp'], ...)  # cached
     methods = [
-        dict(name='PixDepth', pretrain='configs/pixdepth_....py', pretrain_options={...}),
+        dict(name='PixDepth', pretrain='configs/pixdepth/pixdepth_....py', pretrain_options={...}),
         dict(name='random init', finetune_options={'model.backbone.init_cfg': None}),
-        dict(name='supervised', finetune_config='configs/deeplabv3_..._trainable.py'),
+        dict(name='supervised', finetune_config='configs/deeplabv3/deeplabv3_....py'),
     ]
     learnability = dict(method='supervised', metric='linear mIoU', min=50)  # optional check
     compare = [('PixDepth', 'PixContrast')]  # optional paired differences over the seeds

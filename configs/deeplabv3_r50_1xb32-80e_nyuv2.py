@@ -1,3 +1,0 @@
-# The trainable-encoder variant of deeplabv3_r50-frozen_1xb32-80e_nyuv2.py.
-_base_ = './deeplabv3_r50-frozen_1xb32-80e_nyuv2.py'
-model = dict(backbone=dict(frozen_stages=-1, norm_eval=False))

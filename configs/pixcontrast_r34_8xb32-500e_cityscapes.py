@@ -1,5 +1,0 @@
-# PixContrast twin of pixdepth_r34_8xb32-500e_cityscapes.py:
-# the same pixel contrast loss, data, schedule and three spatial thresholds, without the depth
-# test.
-_base_ = './pixdepth_r34_8xb32-500e_cityscapes.py'
-model = dict(type='PixContrast', depth_thr=None)

@@ -1,4 +1,0 @@
-# PixContrast baseline of pixdepth_r34_imagenet.py: the same pixel contrast loss, widths,
-# thresholds, data and schedule, without the depth test (depth is the only difference).
-_base_ = './pixdepth_r34_imagenet.py'
-model = dict(type='PixContrast', depth_thr=None)

@@ -1,7 +1,0 @@
-# PixDepth, propagation variant (what the authors' public code trains): PixPro's pixel
-# propagation module (per threshold group) and consistency loss on the positives; otherwise as
-# pixdepth_r34_imagenet.py.
-_base_ = './pixdepth_r34_imagenet.py'
-model = dict(
-    loss_type='propagation',
-    ppm=dict(type='PixelPropagation', channels=384, gamma=2.0, num_layers=1))
