@@ -79,10 +79,11 @@ def test_deep_stem_mismatch_fails_loudly(pretrained, repo_root):
     model = seg_model(FROZEN, repo_root, type='ResNetV1c',
                       init_cfg=dict(type='PretrainedBackbone', checkpoint=backbone))
     with DefaultScope.overwrite_default_scope('mmseg'), \
-            pytest.raises(RuntimeError, match='missing keys') as error:
+            pytest.raises(RuntimeError, match='missing keys in source state_dict') as error:
         model.init_weights()
     assert 'stem.0.weight' in str(error.value) and 'ResNetV1c' in str(error.value)
-    assert 'unexpected keys (bn1.bias' in str(error.value)
+    assert 'unexpected key in source state_dict: conv1.weight' in str(error.value)
+    assert 'different ResNet stems' in str(error.value)
 
 
 def test_depth_mismatch_fails_loudly(pretrained, repo_root):
@@ -90,7 +91,7 @@ def test_depth_mismatch_fails_loudly(pretrained, repo_root):
     model = seg_model(FROZEN, repo_root, depth=34,
                       init_cfg=dict(type='PretrainedBackbone', checkpoint=backbone))
     with DefaultScope.overwrite_default_scope('mmseg'), \
-            pytest.raises(RuntimeError, match='missing keys.*layer1.2'):
+            pytest.raises(RuntimeError, match='missing keys in source state_dict: .*layer1.2'):
         model.init_weights()
 
 

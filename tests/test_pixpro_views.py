@@ -70,7 +70,7 @@ def _reference_cells(depth, box, cells):
 def test_known_crop_gives_exact_coord_and_flip_swaps_x():
     height, width = 40, 60
     views = PixProViews(crop_size=64, feat_stride=16, view_pipelines=NO_COLOUR)
-    views._sample_box = lambda h, w: (5, 10, 20, 30)
+    views._sample_box = lambda img: (5, 10, 20, 30)
     img = _coord_image(height, width)
     for flip_prob, flipped in ((0.0, False), (1.0, True)):
         views.flip_prob = flip_prob
@@ -146,7 +146,7 @@ def test_cells_follow_the_flip_and_empty_cells_are_nan():
     depth = np.tile(np.arange(width, dtype=np.float32), (height, 1))
     depth[:, :16] = np.nan
     views = PixProViews(crop_size=64, feat_stride=16, view_pipelines=NO_COLOUR)
-    views._sample_box = lambda h, w: (0, 0, 32, 32)
+    views._sample_box = lambda img: (0, 0, 32, 32)
     for flip_prob in (0.0, 1.0):
         views.flip_prob = flip_prob
         cells = views(dict(img=_coord_image(height, width), depth=depth))['depth_cells'][0]

@@ -11,12 +11,13 @@ from mmpretrain.registry import MODELS
 
 import mmpixdepth  # noqa: F401  (registers modules)
 from mmpixdepth.datasets import LoadDepthFromFile
+from mmpixdepth.engine import load_backbone_into
 from mmpixdepth.models.utils import pixel_pair_masks
 from mmpixdepth.utils import load_config
 from mmpixdepth.visualization import (build_encoder, build_views, cell_pairs, crop_box,
-                                      encoder_features, init_random, load_encoder_weights,
-                                      output_stride, pairs_figure, point_to_cell, preprocess,
-                                      sample_views, similarity_figure, similarity_map)
+                                      encoder_features, init_random, output_stride,
+                                      pairs_figure, point_to_cell, preprocess, sample_views,
+                                      similarity_figure, similarity_map)
 
 PIXDEPTH = 'configs/pixdepth/pixdepth_r18_1xb16-5e_synthetic-96x96.py'
 SEG = 'configs/deeplabv3/deeplabv3_r18_1xb8-20e_synthetic-128x128.py'
@@ -120,7 +121,7 @@ def test_similarity_map_is_one_at_the_point():
 def test_encoder_similarity_on_an_image(data, pretrain_ckpt, repo_root):
     cfg = load_config(osp.join(repo_root, PIXDEPTH))
     encoder = build_encoder(cfg)
-    load_encoder_weights(encoder, pretrain_ckpt)
+    load_backbone_into(encoder, pretrain_ckpt)
     assert not encoder.training
     stride = output_stride(encoder)
     assert stride == 16
@@ -150,13 +151,13 @@ def test_checkpoint_missing_backbone_keys_fails(pretrain_ckpt, tmp_path, repo_ro
     broken = str(tmp_path / 'broken.pth')
     torch.save({'state_dict': state, 'meta': {}}, broken)
     with pytest.raises(RuntimeError, match=re.escape(broken)) as err:
-        load_encoder_weights(encoder, broken)
+        load_backbone_into(encoder, broken)
     assert 'layer4.1.conv2.weight' in str(err.value)
 
     no_backbone = str(tmp_path / 'head_only.pth')
     torch.save({'state_dict': {'neck.w': torch.zeros(1)}, 'meta': {}}, no_backbone)
     with pytest.raises(KeyError, match=re.escape(no_backbone)):
-        load_encoder_weights(encoder, no_backbone)
+        load_backbone_into(encoder, no_backbone)
 
 
 def test_checkpoint_of_another_architecture_fails_in_the_tool(data, pretrain_ckpt, tmp_path,
@@ -166,8 +167,8 @@ def test_checkpoint_of_another_architecture_fails_in_the_tool(data, pretrain_ckp
                        '--cfg-options', 'model.backbone.depth=34', '--out',
                        str(tmp_path / 'x.png'))
     assert rc != 0
-    assert f'the backbone weights in {pretrain_ckpt} do not fit the encoder' in log
-    assert 'Missing key(s)' in log
+    assert f'backbone weights of {pretrain_ckpt} do not fit ResNet' in log
+    assert 'missing keys in source state_dict' in log
 
 
 def test_preprocess_resizes_and_normalises():

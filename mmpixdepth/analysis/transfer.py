@@ -108,7 +108,12 @@ def select_methods(bench: Config, names: Optional[Sequence[str]]) -> List[dict]:
 
 class ProgressHook(Hook):
     """Progress of a training run on the console (iterations done, loss, elapsed and remaining
-    time): one line rewritten in place on a terminal, else a line per tenth of the run."""
+    time): one line rewritten in place on a terminal, else a line per tenth of the run.
+
+    The runner's LoggerHook writes its full log to the run's files only (the console would get
+    the config and environment of every run); mmengine's ``ProgressBar`` shows no loss and
+    rewrites its line at every update even when the output is a file.
+    """
 
     priority = 'VERY_LOW'
 

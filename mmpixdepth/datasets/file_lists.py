@@ -3,19 +3,15 @@ import os
 import os.path as osp
 from typing import List, Optional, Sequence
 
+from mmengine.utils import scandir
+
 
 def scan_files(root: str, suffixes: Optional[Sequence[str]] = None) -> List[str]:
-    """Sorted relative paths of the files under ``root`` (recursive, symlinks followed),
-    keeping those whose name ends with one of ``suffixes`` in any case when given."""
-    suffixes = None if suffixes is None else tuple(s.lower() for s in suffixes)
-    found = []
-    for folder, dirs, files in os.walk(root, followlinks=True):
-        dirs.sort()
-        rel = osp.relpath(folder, root)
-        for name in files:
-            if suffixes is None or name.lower().endswith(suffixes):
-                found.append(name if rel == '.' else osp.join(rel, name))
-    return sorted(found)
+    """Sorted relative paths of the files under ``root`` (mmengine's ``scandir``: recursive,
+    symlinked folders entered, hidden files skipped), keeping those whose name ends with one of
+    ``suffixes`` in any case when given."""
+    suffixes = None if suffixes is None else tuple(suffixes)
+    return sorted(scandir(root, suffixes, recursive=True, case_sensitive=False))
 
 
 def has_suffix(name: str, suffix: str) -> bool:

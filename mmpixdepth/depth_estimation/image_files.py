@@ -31,6 +31,8 @@ def list_images(image_dir, exclude_dir=None):
         raise NotADirectoryError(f'image folder not found: {image_dir}')
     exclude = None if exclude_dir is None else osp.realpath(exclude_dir)
     found = []
+    # os.walk rather than mmengine's scandir: the output folder must be skipped, and symlinked
+    # folders are not entered (scandir enters them, with no guard against loops)
     for folder, subfolders, files in os.walk(image_dir):
         subfolders[:] = [d for d in subfolders
                          if osp.realpath(osp.join(folder, d)) != exclude]

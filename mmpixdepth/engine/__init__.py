@@ -1,4 +1,4 @@
-from .backbone_weights import backbone_state_dict, load_backbone_weights
+from .backbone_weights import backbone_state_dict, load_backbone_into, load_backbone_weights
 from .checkpoint import (CHECKPOINT_SAFE_GLOBALS, CheckpointError, check_checkpoint_file,
                          check_loaded_checkpoint, file_sha256, load_from_local_file)
 from .hooks import (AtomicLocalBackend, CheckInvalidLossHook, EarlyStoppingHookShim,
@@ -6,7 +6,7 @@ from .hooks import (AtomicLocalBackend, CheckInvalidLossHook, EarlyStoppingHookS
 from .resume import find_resume_checkpoint, resolve_resume
 
 __all__ = [
-    'backbone_state_dict', 'load_backbone_weights', 'CHECKPOINT_SAFE_GLOBALS', 'CheckpointError',
+    'backbone_state_dict', 'load_backbone_into', 'load_backbone_weights', 'CHECKPOINT_SAFE_GLOBALS', 'CheckpointError',
     'check_checkpoint_file', 'check_loaded_checkpoint', 'file_sha256', 'load_from_local_file',
     'AtomicLocalBackend', 'CheckInvalidLossHook', 'EarlyStoppingHookShim', 'SafeCheckpointHook',
     'find_resume_checkpoint', 'resolve_resume'

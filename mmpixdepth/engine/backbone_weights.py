@@ -3,7 +3,8 @@ from collections import OrderedDict
 from typing import Dict, Tuple
 
 import torch
-from mmengine.runner.checkpoint import _load_checkpoint
+from mmengine.runner.checkpoint import _load_checkpoint, load_state_dict
+from torch import nn
 
 
 def backbone_state_dict(checkpoint: dict, source: str = 'checkpoint',
@@ -44,3 +45,33 @@ def load_backbone_weights(filename: str, prefix: str = 'backbone.',
     if not isinstance(checkpoint, dict):
         raise TypeError(f'{filename} is not a checkpoint dict (got {type(checkpoint).__name__})')
     return (backbone_state_dict(checkpoint, filename, prefix), dict(checkpoint.get('meta') or {}))
+
+
+def _stem_hint(own_keys, checkpoint_keys) -> str:
+    if any(k.startswith('stem.') for k in own_keys) != any(
+            k.startswith('stem.') for k in checkpoint_keys):
+        return (' The checkpoint and the model have different ResNet stems (7x7 `conv1` vs the '
+                'deep `stem.*` of ResNetV1c/V1d): use the backbone type the encoder was '
+                "pretrained with, e.g. type='ResNet' for mmpixdepth's pretraining configs.")
+    return ''
+
+
+def load_backbone_into(module: nn.Module, filename: str, prefix: str = 'backbone.',
+                       map_location='cpu') -> Dict:
+    """Load the backbone weights of ``filename`` into ``module`` with mmengine's
+    ``load_state_dict``, strictly (mmengine's ``Pretrained`` init only logs mismatches); return
+    the checkpoint's meta.
+
+    Raises:
+        RuntimeError: a key is missing, unexpected or of another shape; the message names the
+            file, the keys (mmengine's listing) and, for ResNet stem variants, the fix.
+    """
+    state, meta = load_backbone_weights(filename, prefix, map_location)
+    try:
+        load_state_dict(module, state, strict=True)
+    except RuntimeError as err:
+        raise RuntimeError(
+            f'backbone weights of {filename} do not fit {type(module).__name__} (is it the '
+            f'same architecture: depth, stem, widths?): {str(err).strip()}.'
+            + _stem_hint(module.state_dict(), state)) from None
+    return meta

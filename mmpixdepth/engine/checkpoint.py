@@ -1,8 +1,10 @@
 """Loading checkpoints as data: whatever a file holds, loading it runs no code from it.
 
-torch >= 2.6 unpickles with ``weights_only=True`` by default and mmengine 0.10 calls ``torch.load``
-without the argument, so a checkpoint written by mmengine's Runner (it stores the message hub's
-``HistoryBuffer`` objects and numpy values) cannot be resumed. Importing mmpixdepth registers
+torch >= 2.6 unpickles with ``weights_only=True`` by default and mmengine (up to 0.10.7, the latest
+release) calls ``torch.load`` without the argument, so a checkpoint written by mmengine's Runner
+(it stores the message hub's ``HistoryBuffer`` objects and numpy values) cannot be resumed: the
+loader below is, in part, a temporary shim for that, to keep (with its checks) when mmengine
+allow-lists its own classes. Importing mmpixdepth registers
 :func:`load_from_local_file` as mmengine's loader of local files, which keeps the safe unpickler
 and allows exactly what Runner checkpoints hold, and wraps ``CheckpointLoader.load_checkpoint``
 (every scheme: files, URLs, model zoos) with :func:`check_loaded_checkpoint`.

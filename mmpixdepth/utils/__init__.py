@@ -1,4 +1,4 @@
-from .config import load_config, merge_cfg_options
+from .config import load_config, merge_cfg_options, sync_bn_to_bn
 from .dist import init_cpu_dist
 
-__all__ = ['load_config', 'merge_cfg_options', 'init_cpu_dist']
+__all__ = ['load_config', 'merge_cfg_options', 'sync_bn_to_bn', 'init_cpu_dist']

@@ -52,17 +52,19 @@ def merge_cfg_options(cfg: Config, options: dict, allow_new=('init_cfg', )) -> C
     return cfg
 
 
-def _sync_bn_to_bn(node):
-    """Replace every ``SyncBN`` norm type in a (nested) config by ``BN``; return how many."""
+def sync_bn_to_bn(node):
+    """Replace every ``SyncBN`` norm type in a (nested) config by ``BN`` in place; return how
+    many. (mmengine's ``revert_sync_batchnorm`` converts built modules; configs are rewritten
+    before the Runner builds the model, where a CPU run would fail on SyncBN.)"""
     count = 0
     if isinstance(node, dict):
         if node.get('type') == 'SyncBN':
             node['type'] = 'BN'
             count += 1
         for value in node.values():
-            count += _sync_bn_to_bn(value)
+            count += sync_bn_to_bn(value)
     elif isinstance(node, (list, tuple)):
-        count += sum(_sync_bn_to_bn(value) for value in node)
+        count += sum(sync_bn_to_bn(value) for value in node)
     return count
 
 
@@ -86,6 +88,6 @@ def load_config(path, cfg_options=None, work_dir=None, launcher='none'):
             # mmengine's default wrapper pins the model to GPU LOCAL_RANK
             wrapper = dict(type='MMDistributedDataParallel', **(cfg.get('model_wrapper_cfg') or {}))
             cfg.model_wrapper_cfg = dict(wrapper, device_ids=None)
-        if _sync_bn_to_bn(cfg.get('model')):
+        if sync_bn_to_bn(cfg.get('model')):
             print_log('no CUDA device: SyncBN layers of the model fall back to BN', 'current')
     return cfg

@@ -6,9 +6,10 @@ import torch.distributed as dist
 def init_cpu_dist(launcher: str) -> bool:
     """Start the gloo process group for ``--launcher pytorch`` when CUDA is unavailable.
 
-    mmengine's pytorch launcher always calls ``torch.cuda.set_device``, which fails without a
-    GPU; a process group started here is reused by the Runner as it is. Returns whether one was
-    started.
+    Temporary shim: mmengine's pytorch launcher (up to 0.10.7, the latest release) always
+    calls ``torch.cuda.set_device``, which fails without a GPU; a process group started here is
+    reused by the Runner as it is. Drop it for an mmengine release that starts gloo on CPU.
+    Returns whether one was started.
     """
     if launcher != 'pytorch' or torch.cuda.is_available() or dist.is_initialized():
         return False

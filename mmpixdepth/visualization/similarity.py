@@ -18,7 +18,7 @@ from mmengine.registry import DefaultScope
 from mmengine.utils import import_modules_from_strings
 from torch import nn
 
-from mmpixdepth.engine import load_backbone_weights
+from mmpixdepth.engine import load_backbone_into
 from .drawing import blend, colorize, draw_marker, gray, side_by_side, titled
 
 #: checkpoint argument meaning a randomly initialised encoder
@@ -60,25 +60,6 @@ def build_encoder(cfg: Config) -> nn.Module:
     return encoder
 
 
-def load_encoder_weights(encoder: nn.Module, checkpoint: str) -> Dict:
-    """Load the backbone weights of ``checkpoint`` into ``encoder`` (strict); return its meta.
-
-    Raises:
-        KeyError: the file holds no backbone weights (from ``load_backbone_weights``).
-        RuntimeError: the weights do not fit the encoder (missing, unexpected or mis-shaped
-            keys), naming the checkpoint.
-    """
-    state, meta = load_backbone_weights(checkpoint)
-    try:
-        encoder.load_state_dict(state, strict=True)
-    except RuntimeError as err:
-        raise RuntimeError(
-            f'the backbone weights in {checkpoint} do not fit the encoder of the config '
-            f'({type(encoder).__name__}); is it the same architecture (depth, stem, strides)? '
-            f'{err}') from None
-    return meta
-
-
 def init_random(encoder: nn.Module, seed: int) -> None:
     """Give ``encoder`` the config's random initialisation (``init_weights``), seeded, without
     mmengine's per-parameter log lines."""
@@ -99,7 +80,7 @@ def load_encoder(cfg: Config, checkpoint: str, seed: int = 0) -> nn.Module:
     if checkpoint == RANDOM:
         init_random(encoder, seed)
     else:
-        load_encoder_weights(encoder, checkpoint)
+        load_backbone_into(encoder, checkpoint)
     return encoder
 
 

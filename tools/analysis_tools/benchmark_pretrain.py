@@ -47,6 +47,7 @@ from torch.profiler import ProfilerActivity, profile
 
 import mmpixdepth  # noqa: F401  (registers modules)
 from mmpixdepth.datasets import generate_synthetic_rgbd
+from mmpixdepth.utils import sync_bn_to_bn
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 MMPRETRAIN_CONFIGS = osp.join(osp.dirname(sys.modules['mmpretrain'].__file__), '.mim', 'configs')
@@ -230,17 +231,6 @@ def random_views(batch: int, feat_hw, gen: torch.Generator, nan_prob: float = 0.
 # models
 
 
-def _to_bn(cfg):
-    """Replace SyncBN by BN (2d) in a model dict: one process, possibly on a CPU."""
-    if isinstance(cfg, dict):
-        if cfg.get('type') == 'SyncBN':
-            return dict(cfg, type='BN')
-        return {k: _to_bn(v) for k, v in cfg.items()}
-    if isinstance(cfg, list):
-        return [_to_bn(v) for v in cfg]
-    return cfg
-
-
 def model_cfgs(depth: int, batch: int) -> Dict[str, dict]:
     """Model dicts of PixDepth, PixContrast, BYOL and DenseCL on the same ResNet."""
     channels = 2048 if depth == 50 else 512
@@ -263,7 +253,8 @@ def model_cfgs(depth: int, batch: int) -> Dict[str, dict]:
     cfgs = dict(PixDepth=pixdepth, PixContrast=twin, BYOL=byol, DenseCL=densecl)
     for cfg in cfgs.values():
         cfg['data_preprocessor'] = copy.deepcopy(preprocessor)
-    return {name: _to_bn(cfg) for name, cfg in cfgs.items()}
+    sync_bn_to_bn(cfgs)  # one process, possibly on a CPU
+    return cfgs
 
 
 def train_batch(batch: int, crop: int, gen: torch.Generator) -> dict:

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from mmcv.transforms import BaseTransform, Compose
 from mmengine.registry import DefaultScope
-from mmpretrain.datasets.transforms import ColorJitter
+from mmpretrain.datasets.transforms import ColorJitter, RandomResizedCrop
 from PIL import Image
 
 from mmpixdepth.registry import PRETRAIN_TRANSFORMS, register_module
@@ -31,8 +31,9 @@ def adjust_hue(img: np.ndarray, hue: float) -> np.ndarray:
 class HueSafeColorJitter(ColorJitter):
     """mmpretrain's ``ColorJitter`` with the hue step done by :func:`adjust_hue`.
 
-    mmpretrain's ``ColorJitter`` calls ``mmcv.adjust_hue``, which raises ``OverflowError``
-    under NumPy 2 for a negative hue factor (half of the draws of ``hue=0.1``). Arguments,
+    Temporary shim: mmpretrain's ``ColorJitter`` calls ``mmcv.adjust_hue``, which in mmcv up to
+    2.2.0 (the latest release) raises ``OverflowError`` under NumPy 2 for a negative hue factor
+    (half of the draws of ``hue=0.1``); drop it for an mmcv release that wraps the hue itself. Arguments,
     random draws and results are otherwise those of ``ColorJitter``; images are BGR uint8.
     """
 
@@ -193,30 +194,16 @@ class PixProViews(BaseTransform):
         self.flip_prob = float(flip_prob)
         self.feat_stride = int(feat_stride)
         self.feat_size = self.crop_size // self.feat_stride
+        # the box sampling of mmpretrain's RandomResizedCrop (torchvision's); the resize is ours,
+        # since the cells need the box
+        self._crop = RandomResizedCrop(self.crop_size, crop_ratio_range=self.scale,
+                                       aspect_ratio_range=self.ratio)
         with DefaultScope.overwrite_default_scope('mmpretrain'):
             self.view_pipelines = [Compose(list(pipeline)) for pipeline in view_pipelines]
 
-    def _sample_box(self, height: int, width: int) -> Tuple[int, int, int, int]:
-        """Random crop ``(i, j, h, w)``: top row, left column, height, width in pixels."""
-        area = height * width
-        log_ratio = (math.log(self.ratio[0]), math.log(self.ratio[1]))
-        for _ in range(10):
-            target_area = area * np.random.uniform(*self.scale)
-            aspect = math.exp(np.random.uniform(*log_ratio))
-            w = int(round(math.sqrt(target_area * aspect)))
-            h = int(round(math.sqrt(target_area / aspect)))
-            if 0 < w <= width and 0 < h <= height:
-                i = np.random.randint(0, height - h + 1)
-                j = np.random.randint(0, width - w + 1)
-                return int(i), int(j), h, w
-        in_ratio = width / height
-        if in_ratio < self.ratio[0]:
-            w, h = width, int(round(width / self.ratio[0]))
-        elif in_ratio > self.ratio[1]:
-            h, w = height, int(round(height * self.ratio[1]))
-        else:
-            h, w = height, width
-        return (height - h) // 2, (width - w) // 2, h, w
+    def _sample_box(self, img: np.ndarray) -> Tuple[int, int, int, int]:
+        """Random crop ``(i, j, h, w)`` of ``img``: top row, left column, height, width."""
+        return tuple(int(v) for v in self._crop.rand_crop_params(img))
 
     def _cell_depth(self, depth: np.ndarray, box: Tuple[int, int, int, int],
                     flip: bool) -> np.ndarray:
@@ -258,7 +245,7 @@ class PixProViews(BaseTransform):
 
         geometry = []
         for _ in range(2):
-            box = self._sample_box(height, width)
+            box = self._sample_box(img)
             geometry.append((box, bool(np.random.rand() < self.flip_prob)))
 
         views, coords, cells = [], [], []

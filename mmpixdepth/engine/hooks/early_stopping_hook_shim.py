@@ -11,8 +11,8 @@ class EarlyStoppingHookShim(EarlyStoppingHook):
 
     mmengine 0.10.7 checks ``runner.train_loop`` in ``before_run``, which every run calls: in
     ``runner.test()`` (``tools/test.py``) that builds the train loop and its dataloader, so
-    testing a checkpoint needs the training data. Drop this shim for a release of mmengine that
-    checks in ``before_train``.
+    testing a checkpoint needs the training data. Drop this shim for a release of mmengine after 0.10.7
+    (the latest) that checks in ``before_train``.
     """
 
     def before_run(self, runner) -> None:

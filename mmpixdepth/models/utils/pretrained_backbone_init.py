@@ -2,18 +2,9 @@
 from mmengine.logging import print_log
 from mmengine.model.weight_init import update_init_info
 
-from mmpixdepth.engine.backbone_weights import load_backbone_weights
+from mmpixdepth.engine.backbone_weights import load_backbone_into
 from mmpixdepth.registry import PRETRAIN_WEIGHT_INITIALIZERS, SEG_WEIGHT_INITIALIZERS, \
     register_module
-
-
-def _stem_hint(missing, unexpected):
-    stems = {key.split('.')[0] for key in list(missing) + list(unexpected)}
-    if 'stem' in stems and 'conv1' in stems:
-        return (' The checkpoint and the model have different ResNet stems (7x7 `conv1` vs the '
-                'deep `stem.*` of ResNetV1c/V1d): use the backbone type the encoder was '
-                "pretrained with, e.g. type='ResNet' for mmpixdepth's pretraining configs.")
-    return ''
 
 
 @register_module(PRETRAIN_WEIGHT_INITIALIZERS, SEG_WEIGHT_INITIALIZERS)
@@ -22,7 +13,7 @@ class PretrainedBackbone:
 
     mmengine's ``Pretrained`` init loads with ``strict=False`` and only logs missing or
     unexpected keys, so a wrong backbone variant leaves layers at random values without an
-    error. This one loads the backbone tensors of ``checkpoint`` (a pretraining or segmentation
+    error. This one loads (mmengine's ``load_state_dict`` with ``strict=True``) the backbone tensors of ``checkpoint`` (a pretraining or segmentation
     checkpoint, or a file written by ``tools/model_converters/extract_backbone_weights.py``)
     and raises when any key is missing, unexpected, or has another shape.
 
@@ -46,27 +37,9 @@ class PretrainedBackbone:
                 'PretrainedBackbone: no checkpoint given; set '
                 'model.backbone.init_cfg.checkpoint=PATH (e.g. with --cfg-options), or '
                 'model.backbone.init_cfg=None for a randomly initialised encoder.')
-        state, meta = load_backbone_weights(self.checkpoint, self.prefix, self.map_location)
-        own = module.state_dict()
-        missing = sorted(set(own) - set(state))
-        unexpected = sorted(set(state) - set(own))
-        shapes = sorted(f'{key}: checkpoint {tuple(state[key].shape)} vs model '
-                        f'{tuple(own[key].shape)}' for key in set(own) & set(state)
-                        if state[key].shape != own[key].shape)
-        if missing or unexpected or shapes:
-            def listing(keys):
-                return ', '.join(keys[:8]) + (f' ... ({len(keys)} in all)' if len(keys) > 8 else '')
-
-            problems = [f'{len(missing)} missing keys ({listing(missing)})' if missing else '',
-                        f'{len(unexpected)} unexpected keys ({listing(unexpected)})'
-                        if unexpected else '',
-                        f'{len(shapes)} shape mismatches ({listing(shapes)})' if shapes else '']
-            raise RuntimeError(
-                f'backbone weights of {self.checkpoint} do not fit {type(module).__name__}: '
-                + '; '.join(p for p in problems if p) + '.' + _stem_hint(missing, unexpected))
-        module.load_state_dict(state, strict=True)
+        meta = load_backbone_into(module, self.checkpoint, self.prefix, self.map_location)
         source = meta.get('source', self.checkpoint)
-        print_log(f'loaded {len(state)} backbone tensors from {self.checkpoint} (source: '
-                  f'{source}): 0 missing, 0 unexpected keys', logger='current')
+        print_log(f'loaded the backbone weights of {self.checkpoint} (source: {source}): '
+                  '0 missing, 0 unexpected keys', logger='current')
         if hasattr(module, '_params_init_info'):
             update_init_info(module, init_info=f'PretrainedBackbone: load from {self.checkpoint}')
