@@ -110,3 +110,23 @@ def test_custom_imports_in_a_config_registers_everything(scope, tmp_path, python
     out = subprocess.run([python, '-c', script], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().startswith('mmpixdepth.')
+
+
+def test_package_inits_import_once_and_export_everything():
+    """Every ``__init__.py`` imports at the top and lists its exports once (no ``__all__ +=``,
+    no E402 blocks), and each name of ``__all__`` exists; modules register themselves with
+    :func:`mmpixdepth.registry.register_module` only."""
+    import glob
+    import importlib
+
+    root = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    for path in glob.glob(osp.join(root, 'mmpixdepth', '**', '__init__.py'), recursive=True):
+        with open(path) as f:
+            text = f.read()
+        assert '__all__ +=' not in text and 'E402' not in text, path
+        module = importlib.import_module(
+            osp.relpath(osp.dirname(path), root).replace(osp.sep, '.'))
+        assert all(hasattr(module, name) for name in getattr(module, '__all__', [])), path
+    for path in glob.glob(osp.join(root, 'mmpixdepth', '**', '*.py'), recursive=True):
+        with open(path) as f:
+            assert '.register_module(' not in f.read() or path.endswith('registry.py'), path

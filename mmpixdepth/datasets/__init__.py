@@ -1,29 +1,19 @@
+from .borehole import BoreholeDataset
+from .cityscapes_rgbd import CityscapesRGBDDataset
+from .nyuv2 import NYUv2SegDataset
+from .rgbd_folder import RGBDFolderDataset
+from .rgbd_seg import RGBDSegDataset
+from .scannet_frames import ScanNetFramesDataset
+from .splits import stratified_fraction, stratified_split
 from .synthetic import generate_synthetic_rgbd
+from .synthetic_3dpm import generate_synthetic_3dpm
 from .synthetic_dataset import SyntheticRGBDDataset, SyntheticRGBDSegDataset
-from .transforms import LoadDepthFromFile
+from .three_dpm import ThreeDPMDataset, write_3dpm_splits
+from .transforms import LoadDepthFromFile, PixProViews
 
 __all__ = [
-    'generate_synthetic_rgbd', 'SyntheticRGBDDataset', 'SyntheticRGBDSegDataset', 'LoadDepthFromFile'
-]
-from .rgbd_folder import RGBDFolderDataset  # noqa: E402
-from .transforms import PixProViews  # noqa: E402
-
-__all__ += ['RGBDFolderDataset', 'PixProViews']
-from .borehole import BoreholeDataset  # noqa: E402
-from .cityscapes_rgbd import CityscapesRGBDDataset  # noqa: E402
-from .nyuv2 import NYUv2SegDataset  # noqa: E402
-from .rgbd_seg import RGBDSegDataset  # noqa: E402
-from .scannet_frames import ScanNetFramesDataset  # noqa: E402
-
-__all__ += [
-    'RGBDSegDataset', 'BoreholeDataset', 'CityscapesRGBDDataset', 'NYUv2SegDataset',
-    'ScanNetFramesDataset'
-]
-from .splits import stratified_fraction, stratified_split  # noqa: E402
-from .synthetic_3dpm import generate_synthetic_3dpm  # noqa: E402
-from .three_dpm import ThreeDPMDataset, write_3dpm_splits  # noqa: E402
-
-__all__ += [
-    'stratified_fraction', 'stratified_split', 'generate_synthetic_3dpm', 'ThreeDPMDataset',
-    'write_3dpm_splits'
+    'generate_synthetic_rgbd', 'SyntheticRGBDDataset', 'SyntheticRGBDSegDataset',
+    'LoadDepthFromFile', 'RGBDFolderDataset', 'PixProViews', 'RGBDSegDataset', 'BoreholeDataset',
+    'CityscapesRGBDDataset', 'NYUv2SegDataset', 'ScanNetFramesDataset', 'stratified_fraction',
+    'stratified_split', 'generate_synthetic_3dpm', 'ThreeDPMDataset', 'write_3dpm_splits'
 ]

@@ -1,10 +1,9 @@
-from .loading import LoadDepthFromFile
-
-__all__ = ['LoadDepthFromFile']
-from .views import BYOL_VIEW_PIPELINES, PixProViews  # noqa: E402
-
-__all__ += ['BYOL_VIEW_PIPELINES', 'PixProViews']
-from .depth_contrast import (DepthToImage, MergeModalities, ModalityViews,  # noqa: E402
+from .depth_contrast import (DepthToImage, MergeModalities, ModalityViews,
                              PairedRandomResizedCrop)
+from .loading import LoadDepthFromFile
+from .views import BYOL_VIEW_PIPELINES, PixProViews
 
-__all__ += ['DepthToImage', 'MergeModalities', 'ModalityViews', 'PairedRandomResizedCrop']
+__all__ = [
+    'LoadDepthFromFile', 'BYOL_VIEW_PIPELINES', 'PixProViews', 'DepthToImage', 'MergeModalities',
+    'ModalityViews', 'PairedRandomResizedCrop'
+]
