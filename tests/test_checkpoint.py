@@ -5,7 +5,6 @@ import os
 import os.path as osp
 import pickle
 import shutil
-import subprocess
 
 import pytest
 import torch
@@ -15,32 +14,7 @@ from mmengine.runner.checkpoint import _load_checkpoint
 
 from mmpixdepth.engine import checkpoint as ckpt_mod
 from mmpixdepth.utils import load_config
-
-CONFIG = 'configs/deeplabv3/deeplabv3_r18_1xb8-20e_synthetic-128x128.py'
-
-
-def tiny_options(data_root, max_epochs):
-    """--cfg-options making the synthetic segmentation config run in seconds on CPU."""
-    options = {
-        'train_cfg.max_epochs': max_epochs,
-        'train_cfg.val_interval': 1,
-        'default_hooks.logger.interval': 1,
-        'default_hooks.checkpoint.save_best': None,
-        'default_hooks.checkpoint.max_keep_ckpts': -1,
-    }
-    for split in ('train', 'val', 'test'):
-        options.update({
-            f'{split}_dataloader.dataset.data_root': data_root,
-            f'{split}_dataloader.batch_size': 4 if split == 'train' else 1,
-            f'{split}_dataloader.num_workers': 0,
-            f'{split}_dataloader.persistent_workers': False,
-        })
-    return options
-
-
-def as_cli(options):
-    return [f'{k}={"None" if v is None else v}' for k, v in options.items()]
-
+from conftest import REPO, SEG_CONFIG, as_cli, run_log, seg_options, train
 
 @pytest.fixture
 def two_epochs(seg_run):
@@ -68,7 +42,7 @@ class RecordStart(Hook):
 
 
 def build_runner(repo_root, tiny_rgbd, work_dir, max_epochs, **cfg):
-    config = load_config(osp.join(repo_root, CONFIG), tiny_options(tiny_rgbd, max_epochs),
+    config = load_config(osp.join(repo_root, SEG_CONFIG), seg_options(tiny_rgbd, max_epochs),
                          work_dir=work_dir)
     config.update(cfg)
     runner = Runner.from_cfg(config)
@@ -95,14 +69,12 @@ def test_resume_continues_with_saved_state(two_epochs, tiny_rgbd, repo_root, tmp
     assert _load_checkpoint(osp.join(work_dir, 'epoch_3.pth'))['meta']['epoch'] == 3
 
 
-def test_resume_auto_from_tools(two_epochs, tiny_rgbd, python, repo_root, tmp_path):
+def test_resume_auto_from_tools(two_epochs, tiny_rgbd, tmp_path):
     """A stopped run picks up its last checkpoint with plain `--resume`."""
     work_dir = copy_run(two_epochs, tmp_path / 'work')
-    cmd = [python, 'tools/train.py', CONFIG, '--work-dir', work_dir, '--resume', '--cfg-options',
-           *as_cli(tiny_options(tiny_rgbd, 3))]
-    out = subprocess.run(cmd, cwd=repo_root, capture_output=True, text=True, timeout=600)
-    assert out.returncode == 0, out.stderr[-3000:]
-    assert 'resumed epoch: 2' in out.stdout + out.stderr
+    train([osp.join(REPO, SEG_CONFIG), '--work-dir', work_dir, '--resume', '--cfg-options',
+           *as_cli(seg_options(tiny_rgbd, 3))])
+    assert 'resumed epoch: 2' in run_log(work_dir)
     assert _load_checkpoint(osp.join(work_dir, 'epoch_3.pth'))['meta']['epoch'] == 3
 
 
@@ -141,14 +113,12 @@ def test_unexpected_global_is_refused(tmp_path, monkeypatch):
     assert _load_checkpoint(path)['meta']['args'].lr == 1
 
 
-def test_unexpected_global_refused_by_train_tool(two_epochs, tiny_rgbd, python, repo_root,
-                                                 tmp_path):
+def test_unexpected_global_refused_by_train_tool(two_epochs, tiny_rgbd, tmp_path):
     path = str(tmp_path / 'odd.pth')
     ckpt = torch.load(osp.join(two_epochs, 'epoch_2.pth'), weights_only=False)
     ckpt['meta']['args'] = argparse.Namespace(lr=1)
     torch.save(ckpt, path)
-    cmd = [python, 'tools/train.py', CONFIG, '--work-dir', str(tmp_path / 'w'), '--resume', path,
-           '--cfg-options', *as_cli(tiny_options(tiny_rgbd, 3))]
-    out = subprocess.run(cmd, cwd=repo_root, capture_output=True, text=True, timeout=600)
-    assert out.returncode != 0
-    assert 'argparse.Namespace' in out.stderr and 'MMPIXDEPTH_TRUSTED_CHECKPOINTS' in out.stderr
+    with pytest.raises(pickle.UnpicklingError,
+                       match=r'(?s)argparse\.Namespace.*MMPIXDEPTH_TRUSTED_CHECKPOINTS'):
+        train([osp.join(REPO, SEG_CONFIG), '--work-dir', str(tmp_path / 'w'), '--resume', path,
+               '--cfg-options', *as_cli(seg_options(tiny_rgbd, 3))])

@@ -21,7 +21,7 @@ from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import _load_checkpoint
 
 from mmpixdepth.engine import CheckpointError, file_sha256
-from test_checkpoint import CONFIG, as_cli, tiny_options
+from conftest import SEG_CONFIG, as_cli, seg_options
 
 FROZEN = 'configs/deeplabv3/deeplabv3_r18-frozen_1xb8-20e_synthetic-128x128.py'
 EXTRACT = 'tools/model_converters/extract_backbone_weights.py'
@@ -67,8 +67,8 @@ def print_guard():
     assert not replaced, 'loading a checkpoint replaced builtins.print'
 
 
-def seg_options(tiny_rgbd, max_epochs=1, **more):
-    return as_cli(dict(tiny_options(tiny_rgbd, max_epochs), **more))
+def seg_cli(tiny_rgbd, max_epochs=1, **more):
+    return as_cli(dict(seg_options(tiny_rgbd, max_epochs), **more))
 
 
 # --- the getattr payload: refused on every path, print untouched ----------------------------
@@ -86,29 +86,29 @@ def run_path(path, checkpoint, tool, tiny_rgbd, repo_root, tmp_path):
     """Load ``checkpoint`` through ``path`` (one of PATHS), with 2 training epochs allowed."""
     work = tmp_path / 'work'
     if path == 'resume':
-        return _train(tool, repo_root, CONFIG, work, '--resume', checkpoint,
-                      options=seg_options(tiny_rgbd, 2))
+        return _train(tool, repo_root, SEG_CONFIG, work, '--resume', checkpoint,
+                      options=seg_cli(tiny_rgbd, 2))
     if path == 'auto-resume':
         os.makedirs(work)
         shutil.copy(checkpoint, work / 'epoch_1.pth')
-        return _train(tool, repo_root, CONFIG, work, '--resume',
-                      options=seg_options(tiny_rgbd, 2))
+        return _train(tool, repo_root, SEG_CONFIG, work, '--resume',
+                      options=seg_cli(tiny_rgbd, 2))
     if path == 'load_from':
-        return _train(tool, repo_root, CONFIG, work,
-                      options=seg_options(tiny_rgbd, load_from=checkpoint))
+        return _train(tool, repo_root, SEG_CONFIG, work,
+                      options=seg_cli(tiny_rgbd, load_from=checkpoint))
     if path == 'init_cfg':
-        return _train(tool, repo_root, FROZEN, work, options=seg_options(
+        return _train(tool, repo_root, FROZEN, work, options=seg_cli(
             tiny_rgbd, **{'model.backbone.init_cfg.checkpoint': checkpoint}))
     if path == 'test.py':
-        return tool('tools/test.py').main([osp.join(repo_root, CONFIG), checkpoint,
+        return tool('tools/test.py').main([osp.join(repo_root, SEG_CONFIG), checkpoint,
                                            '--work-dir', str(work), '--cfg-options',
-                                           *seg_options(tiny_rgbd)])
+                                           *seg_cli(tiny_rgbd)])
     if path == 'extract':
         return tool(EXTRACT).main([checkpoint, str(tmp_path / 'backbone.pth')])
     if path == 'publish':
         return tool(PUBLISH).main([checkpoint, 'published', '--out-dir', str(tmp_path / 'pub')])
     image = osp.join(tiny_rgbd, 'images', 'val', '00000.png')
-    return tool(SIMILARITY).main([osp.join(repo_root, CONFIG), image, '--checkpoints', checkpoint,
+    return tool(SIMILARITY).main([osp.join(repo_root, SEG_CONFIG), image, '--checkpoints', checkpoint,
                                   '--point', '10', '10', '--out', str(tmp_path / 'sim.png')])
 
 

@@ -1,7 +1,8 @@
 """Pretraining -> backbone extraction -> frozen DeepLabV3 fine-tuning -> test, through the tools."""
+import contextlib
+import io
 import os.path as osp
 import re
-import subprocess
 
 import pytest
 import torch
@@ -9,34 +10,22 @@ from mmengine.registry import DefaultScope
 from mmengine.runner.checkpoint import _load_checkpoint
 from mmseg.registry import MODELS as SEG_MODELS
 
+from conftest import REPO, as_cli, load_tool, run_log, seg_options, train
 from mmpixdepth.utils import load_config
-from test_checkpoint import as_cli
-from test_checkpoint import tiny_options as seg_options
-from test_pretrain_tools import PIXDEPTH
-from test_pretrain_tools import tiny_options as pretrain_options
 
 FROZEN = 'configs/deeplabv3/deeplabv3_r18-frozen_1xb8-20e_synthetic-128x128.py'
 EXTRACT = 'tools/model_converters/extract_backbone_weights.py'
 PUBLISH = 'tools/model_converters/publish_model.py'
 
 
-def run(cmd, repo_root, ok=True):
-    out = subprocess.run(cmd, cwd=repo_root, capture_output=True, text=True, timeout=900)
-    log = out.stdout + out.stderr
-    assert (out.returncode == 0) == ok, log[-3000:]
-    return log
-
-
 @pytest.fixture(scope='module')
-def pretrained(tiny_rgbd, tmp_path_factory, python, repo_root):
-    """A 1-epoch PixDepth checkpoint and its extracted backbone."""
-    work_dir = tmp_path_factory.mktemp('pretrain')
-    run([python, 'tools/train.py', PIXDEPTH, '--work-dir', str(work_dir), '--cfg-options',
-         *as_cli(pretrain_options(tiny_rgbd))], repo_root)
-    ckpt = str(work_dir / 'epoch_1.pth')
-    backbone = str(work_dir / 'backbone.pth')
-    log = run([python, EXTRACT, ckpt, backbone], repo_root)
-    assert re.search(r'wrote \d+ backbone tensors', log)
+def pretrained(pixdepth_run, tmp_path_factory):
+    """The session's 1-epoch PixDepth checkpoint and its extracted backbone."""
+    ckpt = osp.join(pixdepth_run, 'epoch_1.pth')
+    backbone = str(tmp_path_factory.mktemp('backbone') / 'backbone.pth')
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        load_tool(EXTRACT).main([ckpt, backbone])
+    assert re.search(r'wrote \d+ backbone tensors', out.getvalue())
     return ckpt, backbone
 
 
@@ -102,21 +91,20 @@ def test_frozen_config_without_checkpoint_says_what_to_set(repo_root):
         model.init_weights()
 
 
-def test_checkpoint_without_backbone_is_refused(tmp_path, python, repo_root):
+def test_checkpoint_without_backbone_is_refused(tmp_path):
     src = str(tmp_path / 'head_only.pth')
     torch.save(dict(state_dict={'decode_head.conv.weight': torch.zeros(2)}, meta={}), src)
-    out = subprocess.run([python, EXTRACT, src, str(tmp_path / 'out.pth')], cwd=repo_root,
-                         capture_output=True, text=True, timeout=300)
-    assert out.returncode != 0
-    assert 'holds no backbone weights' in out.stderr and 'decode_head' in out.stderr
+    with pytest.raises(SystemExit) as err:
+        load_tool(EXTRACT).main([src, str(tmp_path / 'out.pth')])
+    assert 'holds no backbone weights' in str(err.value) and 'decode_head' in str(err.value)
     assert not osp.exists(tmp_path / 'out.pth')
 
 
-def test_publish_model_drops_training_state(pretrained, tmp_path, python, repo_root):
+def test_publish_model_drops_training_state(pretrained, tmp_path, capsys):
     ckpt, _ = pretrained
-    log = run([python, PUBLISH, ckpt, 'pixdepth_tiny', '--out-dir', str(tmp_path),
-               '--date', '20261123'], repo_root)
-    path = re.search(r'as (\S+\.pth)', log).group(1)
+    load_tool(PUBLISH).main([ckpt, 'pixdepth_tiny', '--out-dir', str(tmp_path),
+                             '--date', '20261123'])
+    path = re.search(r'as (\S+\.pth)', capsys.readouterr().out).group(1)
     assert re.fullmatch(r'pixdepth_tiny_20261123-[0-9a-f]{8}\.pth', osp.basename(path))
     published = _load_checkpoint(path, map_location='cpu')
     assert set(published) == {'state_dict', 'meta'}
@@ -126,14 +114,13 @@ def test_publish_model_drops_training_state(pretrained, tmp_path, python, repo_r
         assert hashlib.sha256(f.read()).hexdigest()[:8] == path[-12:-4]
 
 
-def test_frozen_finetune_and_test_print_miou(pretrained, tiny_rgbd, tmp_path, python,
-                                             repo_root):
+def test_frozen_finetune_and_test_print_miou(pretrained, tiny_rgbd, tmp_path):
     """The documented chain: fine-tune on the frozen encoder, then tools/test.py."""
     _, backbone = pretrained
     work_dir = str(tmp_path / 'seg')
     options = dict(seg_options(tiny_rgbd, 1), **{'model.backbone.init_cfg.checkpoint': backbone})
-    log = run([python, 'tools/train.py', FROZEN, '--work-dir', work_dir, '--cfg-options',
-               *as_cli(options)], repo_root)
+    train([osp.join(REPO, FROZEN), '--work-dir', work_dir, '--cfg-options', *as_cli(options)])
+    log = run_log(work_dir)
     assert f'loaded 120 backbone tensors from {backbone}' in log  # ResNet-18 incl. BN buffers
     assert 'mIoU' in log
     tuned = _load_checkpoint(osp.join(work_dir, 'epoch_1.pth'), map_location='cpu')['state_dict']
@@ -141,8 +128,10 @@ def test_frozen_finetune_and_test_print_miou(pretrained, tiny_rgbd, tmp_path, py
     # frozen encoder: weights and BN statistics unchanged by the fine-tuning
     assert all(torch.equal(tuned['backbone.' + k], v) for k, v in frozen.items())
 
-    log = run([python, 'tools/test.py', FROZEN, osp.join(work_dir, 'epoch_1.pth'),
-               '--work-dir', str(tmp_path / 'test'), '--cfg-options',
-               *as_cli(seg_options(tiny_rgbd, 1))], repo_root)
+    test_dir = str(tmp_path / 'test')
+    load_tool('tools/test.py').main([osp.join(REPO, FROZEN), osp.join(work_dir, 'epoch_1.pth'),
+                                     '--work-dir', test_dir, '--cfg-options',
+                                     *as_cli(seg_options(tiny_rgbd, 1))])
+    log = run_log(test_dir)
     assert re.search(r'mIoU: \d+\.\d+', log), log[-2000:]
     assert 'per class results' in log

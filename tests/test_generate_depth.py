@@ -1,4 +1,6 @@
 """tools/generate_depth.py and mmpixdepth.depth_estimation, with tiny models made on the spot."""
+import contextlib
+import io
 import os
 import os.path as osp
 import re
@@ -14,6 +16,7 @@ import torch
 from mmpretrain.registry import TRANSFORMS
 
 import mmpixdepth  # noqa: F401  (registers LoadDepthFromFile)
+from conftest import REPO, load_tool
 from mmpixdepth.depth_estimation import (ModelLoadError, ModelOutputError, check_unique_outputs,
                                          decode_depth_png, generate_depth, is_valid_depth_png,
                                          list_images, load_estimator, parse_shard,
@@ -95,12 +98,26 @@ def hf_model(tmp_path_factory):
     return folder
 
 
-def run_tool(repo_root, image_dir, out_dir, *args, env=None):
-    cmd = [sys.executable, TOOL, str(image_dir), str(out_dir), '--device', 'cpu',
-           '--no-progress', *args]
-    out = subprocess.run(cmd, cwd=repo_root, capture_output=True, text=True, timeout=300,
-                         env=env)
-    return out.returncode, out.stdout, out.stderr
+def run_tool(image_dir, out_dir, *args, env=None, import_path=None):
+    """``(exit code, stdout, stderr)`` of the tool on CPU: ``main(argv)`` in this process (with
+    ``import_path`` on ``sys.path``), or a new process when ``env`` must be set before any
+    import (e.g. Hugging Face's offline switch)."""
+    argv = [str(image_dir), str(out_dir), '--device', 'cpu', '--no-progress', *args]
+    if env is not None:
+        out = subprocess.run([sys.executable, TOOL, *argv], cwd=REPO, capture_output=True,
+                             text=True, timeout=300, env=env)
+        return out.returncode, out.stdout, out.stderr
+    stdout, stderr = io.StringIO(), io.StringIO()
+    sys.path.insert(0, import_path or REPO)
+    try:
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            code = load_tool(TOOL).main(argv)
+    finally:
+        sys.path.remove(import_path or REPO)
+        for name, module in list(sys.modules.items()):  # modules the model file imported
+            if import_path and (getattr(module, '__file__', None) or '').startswith(import_path):
+                del sys.modules[name]
+    return code, stdout.getvalue(), stderr.getvalue()
 
 
 def counts(stdout):
@@ -154,7 +171,7 @@ def test_transformers_model_sharded_resumed_repaired(image_root, hf_model, repo_
     assert CORRUPT in shard0  # the corrupt image is reported by the first run
 
     # one shard: exactly its images, the corrupt one reported with its reason
-    rc, stdout, stderr = run_tool(repo_root, root / 'images', out, '--model', hf_model,
+    rc, stdout, stderr = run_tool(root / 'images', out, '--model', hf_model,
                                   '--shard', '0/2', '--batch-size', '3', '--workers', '1')
     assert rc == 1, stdout + stderr
     assert counts(stdout) == (len(shard0) - 1, 0, 1), stdout
@@ -167,7 +184,7 @@ def test_transformers_model_sharded_resumed_repaired(image_root, hf_model, repo_
     (damaged.parent / f'.{damaged.name}.0123456789ab.tmp').write_bytes(b'\x89PNG partial')
 
     # the whole set: the other shard and the damaged output are done, the rest skipped
-    rc, stdout, stderr = run_tool(repo_root, root / 'images', out, '--model', hf_model,
+    rc, stdout, stderr = run_tool(root / 'images', out, '--model', hf_model,
                                   '--workers', '0')
     assert rc == 1, stdout + stderr
     done_before = len(shard0) - 2  # minus the corrupt and the damaged image
@@ -175,7 +192,7 @@ def test_transformers_model_sharded_resumed_repaired(image_root, hf_model, repo_
     check_outputs(root, hf_model, 'depth_anything', 'inverse_depth')
 
     # complete: nothing to do
-    rc, stdout, stderr = run_tool(repo_root, root / 'images', out, '--model', hf_model,
+    rc, stdout, stderr = run_tool(root / 'images', out, '--model', hf_model,
                                   '--workers', '0')
     assert rc == 1 and counts(stdout) == (0, len(IMAGES), 1), stdout + stderr
 
@@ -211,9 +228,9 @@ def test_killed_run_resumes(image_root, tmp_path, repo_root):
         rel = [r for r in IMAGES if r.startswith(name[:-4] + '.')][0]
         assert is_valid_depth_png(str(out / name), IMAGES[rel]), name
 
-    rc, stdout, stderr = run_tool(repo_root, image_root / 'images', out, '--model',
+    rc, stdout, stderr = run_tool(image_root / 'images', out, '--model',
                                   str(tmp_path / 'slow.pth'), '--allow-pickle', '--input-size',
-                                  '16', '16', '--workers', '0', env=env)
+                                  '16', '16', '--workers', '0', import_path=str(tmp_path))
     assert rc == 1, stdout + stderr  # the corrupt image
     done, skipped, failed = counts(stdout)
     assert skipped == len(written) and done == len(IMAGES) - len(written) and failed == 1
@@ -234,7 +251,7 @@ def test_torchscript_model(tmp_path, repo_root):
     images = tmp_path / 'images'
     write_image(str(images / 'one.png'), (48, 64), 0)
     write_image(str(images / 'sub' / 'two.jpg'), (30, 20), 1)
-    rc, stdout, stderr = run_tool(repo_root, images, tmp_path / 'depth', '--model',
+    rc, stdout, stderr = run_tool(images, tmp_path / 'depth', '--model',
                                   str(tmp_path / 'red.ts'), '--input-size', '24', '32',
                                   '--mean', '0.5', '0.5', '0.5', '--std', '0.25', '0.25', '0.25',
                                   '--output-kind', 'depth', '--batch-size', '2')
@@ -255,7 +272,7 @@ def test_torchscript_model(tmp_path, repo_root):
 @pytest.mark.slow
 def test_hub_name_without_network_fails_clearly(image_root, tmp_path, repo_root):
     env = dict(os.environ, HF_HUB_OFFLINE='1', HF_HOME=str(tmp_path / 'hf_home'))
-    rc, stdout, stderr = run_tool(repo_root, image_root / 'images', tmp_path / 'depth',
+    rc, stdout, stderr = run_tool(image_root / 'images', tmp_path / 'depth',
                                   '--model', 'depth-anything/Depth-Anything-V2-Small-hf',
                                   env=env)
     assert rc == 2, stdout + stderr

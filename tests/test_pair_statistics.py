@@ -1,12 +1,13 @@
 """Pair statistics (what the depth test removes) against loop references, and the tool."""
 import json
 import math
-import subprocess
+import os.path as osp
 
 import numpy as np
 import pytest
 import torch
 
+from conftest import PIXDEPTH_CONFIG, REPO
 from mmpixdepth.analysis.pair_statistics import cell_labels, merge_counts, pair_statistics
 
 
@@ -95,16 +96,13 @@ def test_cell_labels_read_the_cell_centres():
     assert labels[1].tolist() == [27, 22, 77, 72]
 
 
-def test_pair_statistics_tool(tiny_rgbd, tmp_path, python, repo_root):
+def test_pair_statistics_tool(tiny_rgbd, tmp_path, tool_main, capsys):
     out = tmp_path / 'stats.json'
-    res = subprocess.run(
-        [python, 'tools/analysis_tools/pair_statistics.py',
-         'configs/pixdepth/pixdepth_r18_1xb16-5e_synthetic-96x96.py', '--seg-dir',
-         f'{tiny_rgbd}/annotations/train', '--num-samples', '5', '--depth-thr', '0.1', '0.9',
-         '--cfg-options', f'train_dataloader.dataset.data_root={tiny_rgbd}', '--out', str(out)],
-        cwd=repo_root, capture_output=True, text=True, timeout=300)
-    assert res.returncode == 0, res.stderr[-3000:]
-    assert '5 view pairs, 6x6 cells per view' in res.stdout
+    tool_main('analysis_tools/pair_statistics.py')([
+        osp.join(REPO, PIXDEPTH_CONFIG), '--seg-dir', f'{tiny_rgbd}/annotations/train',
+        '--num-samples', '5', '--depth-thr', '0.1', '0.9', '--cfg-options',
+        f'train_dataloader.dataset.data_root={tiny_rgbd}', '--out', str(out)])
+    assert '5 view pairs, 6x6 cells per view' in capsys.readouterr().out
     rows = json.loads(out.read_text())['rows']
     assert [(r['dist_thr'], r['depth_thr']) for r in rows] == [
         (t, d) for t in (0.3, 0.5, 0.7) for d in (0.1, 0.9)]
@@ -112,11 +110,8 @@ def test_pair_statistics_tool(tiny_rgbd, tmp_path, python, repo_root):
         assert low['pixdepth_pos'] <= high['pixdepth_pos'] <= high['pixpro_pos']
 
 
-def test_pair_statistics_tool_missing_labels(tiny_rgbd, tmp_path, python, repo_root):
-    res = subprocess.run(
-        [python, 'tools/analysis_tools/pair_statistics.py',
-         'configs/pixdepth/pixdepth_r18_1xb16-5e_synthetic-96x96.py', '--seg-dir', str(tmp_path),
-         '--num-samples', '2', '--cfg-options',
-         f'train_dataloader.dataset.data_root={tiny_rgbd}'],
-        cwd=repo_root, capture_output=True, text=True, timeout=300)
-    assert res.returncode != 0 and 'no label map' in res.stderr
+def test_pair_statistics_tool_missing_labels(tiny_rgbd, tmp_path, tool_main):
+    with pytest.raises(FileNotFoundError, match='no label map'):
+        tool_main('analysis_tools/pair_statistics.py')([
+            osp.join(REPO, PIXDEPTH_CONFIG), '--seg-dir', str(tmp_path), '--num-samples', '2',
+            '--cfg-options', f'train_dataloader.dataset.data_root={tiny_rgbd}'])

@@ -270,3 +270,13 @@ def test_loss_is_float32_under_autocast():
     with torch.autocast('cpu', dtype=torch.bfloat16):
         losses = model.loss(imgs, samples)
     assert losses['loss_pixel'].dtype == torch.float32 and torch.isfinite(losses['loss_pixel'])
+
+
+def test_feature_size_mismatch_names_feat_stride():
+    """Per-cell depth of another size than the feature map (a PixProViews.feat_stride that is
+    not the backbone's output stride) stops with an error naming both sizes and the key."""
+    model = build()
+    imgs, samples = batch(depth=torch.rand(2, 2, 2, 2))
+    with pytest.raises(ValueError, match=r'feature map is \(4, 4\).*\(2, 2\).*'
+                       'PixProViews.feat_stride'):
+        model.loss(imgs, samples)

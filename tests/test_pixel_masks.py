@@ -5,20 +5,7 @@ import pytest
 import torch
 
 from mmpixdepth.models import cell_centers, pixel_distances, pixel_pair_masks
-
-
-def random_views(rng, batch, img_hw=(180, 320), flip_prob=0.5):
-    """[B, 4] boxes of random crops of a (non-square) image, some horizontally flipped."""
-    img_h, img_w = img_hw
-    boxes = []
-    for _ in range(batch):
-        h, w = rng.randint(img_h // 3, img_h), rng.randint(img_w // 3, img_w)
-        i, j = rng.randint(0, img_h - h), rng.randint(0, img_w - w)
-        x_ul, x_lr = j / (img_w - 1), (j + w - 1) / (img_w - 1)
-        if rng.random() < flip_prob:
-            x_ul, x_lr = x_lr, x_ul
-        boxes.append([x_ul, i / (img_h - 1), x_lr, (i + h - 1) / (img_h - 1)])
-    return torch.tensor(boxes, dtype=torch.float64)
+from conftest import random_depth, random_views
 
 
 def reference_masks(coord1, coord2, feat_hw, dist_thr, depth1=None, depth2=None,
@@ -50,12 +37,6 @@ def reference_masks(coord1, coord2, feat_hw, dist_thr, depth1=None, depth2=None,
                     n = (not close) or (known and abs(a - z) > depth_thr)
                 pos[b][i].append(p), neg[b][i].append(n), dist[b][i].append(d)
     return pos, neg, dist
-
-
-def random_depth(gen, batch, feat_hw, nan_prob=0.2, dtype=torch.float64):
-    depth = torch.rand(batch, *feat_hw, generator=gen, dtype=dtype)
-    depth[torch.rand(batch, *feat_hw, generator=gen) < nan_prob] = float('nan')
-    return depth
 
 
 @pytest.mark.parametrize('feat_hw', [(3, 5), (4, 4)])

@@ -1,7 +1,6 @@
 """Every mmpixdepth module is reachable through the registries of the toolbox that runs it."""
 import os.path as osp
 import subprocess
-import textwrap
 
 import pytest
 from mmengine.registry import DefaultScope
@@ -90,26 +89,25 @@ def test_transforms_are_in_both_toolboxes():
     assert ('mmseg', 'transform', 'LoadDepthFromFile') in modules
 
 
-@pytest.mark.parametrize('scope', ['mmpretrain', 'mmseg'])
-def test_custom_imports_in_a_config_registers_everything(scope, tmp_path, python):
-    """A fresh interpreter that never imports mmpixdepth itself finds its modules."""
-    config = tmp_path / 'cfg.py'
-    config.write_text(f"default_scope = '{scope}'\n"
-                      "custom_imports = dict(imports=['mmpixdepth'], allow_failed_imports=False)\n")
-    script = textwrap.dedent(f"""
-        import sys
-        from mmengine.config import Config
-        from mmengine.registry import init_default_scope
-        assert 'mmpixdepth' not in sys.modules
-        cfg = Config.fromfile({str(config)!r})
-        init_default_scope(cfg.default_scope)
-        from {scope}.registry import TRANSFORMS
-        t = TRANSFORMS.build(dict(type='LoadDepthFromFile'))
-        print(type(t).__module__)
-    """)
-    out = subprocess.run([python, '-c', script], capture_output=True, text=True, timeout=300)
+def test_custom_imports_in_a_config_registers_everything(tmp_path, python):
+    """A fresh interpreter that never imports mmpixdepth itself finds its modules under both
+    default scopes."""
+    script = ['import sys', 'from mmengine.config import Config',
+              'from mmengine.registry import DefaultScope',
+              "assert 'mmpixdepth' not in sys.modules"]
+    for scope in ('mmpretrain', 'mmseg'):
+        config = tmp_path / f'{scope}.py'
+        config.write_text(f"default_scope = '{scope}'\n"
+                          "custom_imports = dict(imports=['mmpixdepth'], "
+                          "allow_failed_imports=False)\n")
+        script += [f'cfg = Config.fromfile({str(config)!r})',
+                   f'from {scope}.registry import TRANSFORMS',
+                   f'with DefaultScope.overwrite_default_scope({scope!r}):',
+                   "    print(type(TRANSFORMS.build(dict(type='LoadDepthFromFile'))).__module__)"]
+    out = subprocess.run([python, '-c', '\n'.join(script)], capture_output=True, text=True,
+                         timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().startswith('mmpixdepth.')
+    assert [line.split('.')[0] for line in out.stdout.split()] == ['mmpixdepth'] * 2
 
 
 def test_package_inits_import_once_and_export_everything():

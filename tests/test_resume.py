@@ -18,7 +18,7 @@ from mmengine.runner.checkpoint import _load_checkpoint
 
 from mmpixdepth.engine import CheckInvalidLossHook, check_checkpoint_file, find_resume_checkpoint
 from mmpixdepth.utils import load_config
-from test_checkpoint import CONFIG, as_cli, tiny_options
+from conftest import SEG_CONFIG, as_cli, seg_options
 
 FROZEN = 'configs/deeplabv3/deeplabv3_r18-frozen_1xb8-20e_synthetic-128x128.py'
 ITERS_PER_EPOCH = 2  # 8 training images, batch 4
@@ -50,8 +50,8 @@ def truncated_copy(src, dst):
 
 def train(tool, repo_root, work_dir, tiny_rgbd, max_epochs, *args, **options):
     tool('tools/train.py').main([
-        osp.join(repo_root, CONFIG), '--work-dir', str(work_dir), *args, '--cfg-options',
-        *as_cli(dict(tiny_options(tiny_rgbd, max_epochs), **options))])
+        osp.join(repo_root, SEG_CONFIG), '--work-dir', str(work_dir), *args, '--cfg-options',
+        *as_cli(dict(seg_options(tiny_rgbd, max_epochs), **options))])
 
 
 def test_resume_without_last_checkpoint_picks_the_newest_complete_one(
@@ -113,9 +113,9 @@ KILLED_SAVE = textwrap.dedent('''
 def test_kill_during_a_save_keeps_the_previous_checkpoint_and_resume_picks_it(
         tiny_rgbd, tool, python, repo_root, tmp_path):
     work = str(tmp_path / 'work')
-    options = dict(tiny_options(tiny_rgbd, 2), **{'default_hooks.checkpoint.max_keep_ckpts': 1,
+    options = dict(seg_options(tiny_rgbd, 2), **{'default_hooks.checkpoint.max_keep_ckpts': 1,
                                                   'default_hooks.checkpoint.save_best': 'mIoU'})
-    out = subprocess.run([python, '-c', KILLED_SAVE, osp.join(repo_root, CONFIG), work,
+    out = subprocess.run([python, '-c', KILLED_SAVE, osp.join(repo_root, SEG_CONFIG), work,
                           json.dumps(options)], cwd=repo_root, capture_output=True, text=True,
                          timeout=900)
     assert out.returncode == -signal.SIGXFSZ, out.stderr[-3000:]
@@ -146,7 +146,7 @@ def test_a_fresh_run_refuses_to_overwrite_checkpoints(seg_run, tool, tiny_rgbd, 
 def test_resuming_an_older_checkpoint_warns_about_the_later_ones(seg_run, tiny_rgbd, repo_root,
                                                                  tmp_path):
     work = copy_without_last_checkpoint(seg_run, tmp_path / 'work')
-    cfg = load_config(osp.join(repo_root, CONFIG), tiny_options(tiny_rgbd, 2), work_dir=work)
+    cfg = load_config(osp.join(repo_root, SEG_CONFIG), seg_options(tiny_rgbd, 2), work_dir=work)
     cfg.update(resume=True, load_from=osp.join(work, 'epoch_1.pth'))
     runner = Runner.from_cfg(cfg)
     records = []
@@ -162,7 +162,7 @@ def test_resuming_an_older_checkpoint_warns_about_the_later_ones(seg_run, tiny_r
 def idle_runner(tiny_rgbd, repo_root, tmp_path):
     """A Runner of the segmentation config (never trained) and its work dir."""
     work = str(tmp_path / 'idle')
-    cfg = load_config(osp.join(repo_root, CONFIG), tiny_options(tiny_rgbd, 1), work_dir=work)
+    cfg = load_config(osp.join(repo_root, SEG_CONFIG), seg_options(tiny_rgbd, 1), work_dir=work)
     return Runner.from_cfg(cfg), work
 
 
@@ -193,7 +193,7 @@ def test_test_tool_on_a_frozen_config_needs_no_training_data(seg_run, tool, tiny
     tool('tools/test.py').main([
         osp.join(repo_root, FROZEN), osp.join(seg_run, 'epoch_2.pth'), '--work-dir',
         str(tmp_path / 'test'), '--out', out, '--cfg-options',
-        *as_cli(tiny_options(data, 1))])
+        *as_cli(seg_options(data, 1))])
     with open(out) as f:
         assert '"mIoU"' in f.read()
 

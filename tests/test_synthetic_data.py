@@ -2,7 +2,6 @@ import filecmp
 import json
 import os
 import os.path as osp
-import subprocess
 
 import cv2
 import numpy as np
@@ -183,17 +182,13 @@ def test_missing_folders_and_files_are_named(tiny_rgbd, tmp_path):
             DATASETS.build(dict(type='SyntheticRGBDDataset', data_root=str(root)))
 
 
-@pytest.mark.slow
-def test_cli_generates_then_skips(tmp_path, repo_root, python):
+def test_cli_generates_then_skips(tmp_path, tool_main, capsys):
     out = str(tmp_path / 'set')
-    cmd = [python, osp.join(repo_root, 'tools', 'generate_synthetic_data.py'), '--out', out,
-           '--num-train', '3', '--num-val', '1', '--size', '32', '--workers', '1']
-    first = subprocess.run(cmd, capture_output=True, text=True)
-    assert first.returncode == 0, first.stderr
-    assert 'wrote 3 train + 1 val' in first.stdout
+    main = tool_main('generate_synthetic_data.py')
+    argv = ['--out', out, '--num-train', '3', '--num-val', '1', '--size', '32', '--workers', '1']
+    assert main(argv) == 0
+    assert 'wrote 3 train + 1 val' in capsys.readouterr().out
     stamp = os.stat(osp.join(out, 'images', 'train', '00000.png')).st_mtime_ns
-    again = subprocess.run(cmd, capture_output=True, text=True)
-    assert again.returncode == 0 and 'nothing to do' in again.stdout
+    assert main(argv) == 0 and 'nothing to do' in capsys.readouterr().out
     assert os.stat(osp.join(out, 'images', 'train', '00000.png')).st_mtime_ns == stamp
-    other = subprocess.run(cmd + ['--seed', '1'], capture_output=True, text=True)
-    assert other.returncode == 1 and '--overwrite' in other.stderr
+    assert main(argv + ['--seed', '1']) == 1 and '--overwrite' in capsys.readouterr().err

@@ -1,7 +1,8 @@
 """tools/visualize_similarity.py and tools/visualize_pairs.py, and their functions."""
+import contextlib
+import io
 import os.path as osp
 import re
-import subprocess
 
 import cv2
 import numpy as np
@@ -10,6 +11,7 @@ import torch
 from mmpretrain.registry import MODELS
 
 import mmpixdepth  # noqa: F401  (registers modules)
+from conftest import REPO, load_tool
 from mmpixdepth.datasets import LoadDepthFromFile
 from mmpixdepth.engine import load_backbone_into
 from mmpixdepth.models.utils import pixel_pair_masks
@@ -45,19 +47,24 @@ def pretrain_ckpt(tmp_path_factory, repo_root):
     return path
 
 
-def run_tool(python, repo_root, *args):
-    out = subprocess.run([python, *args], cwd=repo_root, capture_output=True, text=True,
-                         timeout=600)
-    return out.returncode, out.stdout + out.stderr
-
-
-# ---------------------------------------------------------------------------------------------
-# similarity
+def run_tool(path, config, *args):
+    """``(exit code, printed text)`` of the ``main(argv)`` of ``tools/<path>`` run in this
+    process on ``configs/.../<config>``; an exception's text is part of the printed text."""
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            load_tool(path).main([osp.join(REPO, config), *args])
+    except SystemExit as exit_:
+        code = exit_.code
+        return (code if isinstance(code, int) else 1), out.getvalue() + str(code or '')
+    except Exception as error:  # what the tool would print before exiting
+        return 1, out.getvalue() + f'{type(error).__name__}: {error}'
+    return 0, out.getvalue()
 
 
 def test_similarity_tool_writes_one_png(data, pretrain_ckpt, tmp_path, python, repo_root):
     out = str(tmp_path / 'sim.png')
-    rc, log = run_tool(python, repo_root, 'tools/visualize_similarity.py', PIXDEPTH,
+    rc, log = run_tool('tools/visualize_similarity.py', PIXDEPTH,
                        data['image'], '--checkpoints', pretrain_ckpt, 'random', '--labels',
                        'pixdepth', 'random init', '--point', '10', '50', '--depth',
                        data['depth'], '--out', out)
@@ -74,7 +81,7 @@ def test_similarity_tool_writes_one_png(data, pretrain_ckpt, tmp_path, python, r
 def test_similarity_tool_with_a_segmentation_config_and_size(data, pretrain_ckpt, tmp_path,
                                                              python, repo_root):
     out = str(tmp_path / 'sim_seg.png')
-    rc, log = run_tool(python, repo_root, 'tools/visualize_similarity.py', SEG, data['image'],
+    rc, log = run_tool('tools/visualize_similarity.py', SEG, data['image'],
                        '--checkpoints', pretrain_ckpt, '--point', '0', '63', '--size', '96',
                        '--out', out)
     assert rc == 0, log[-3000:]
@@ -91,7 +98,7 @@ def test_similarity_tool_with_a_segmentation_config_and_size(data, pretrain_ckpt
      '--labels has 1 names for 2 checkpoints'),
 ])
 def test_similarity_tool_errors(args, message, data, tmp_path, python, repo_root):
-    rc, log = run_tool(python, repo_root, 'tools/visualize_similarity.py', PIXDEPTH,
+    rc, log = run_tool('tools/visualize_similarity.py', PIXDEPTH,
                        data['image'], *args, '--out', str(tmp_path / 'x.png'))
     assert rc != 0
     assert message in log, log[-2000:]
@@ -99,7 +106,7 @@ def test_similarity_tool_errors(args, message, data, tmp_path, python, repo_root
 
 
 def test_similarity_tool_missing_image(tmp_path, python, repo_root):
-    rc, log = run_tool(python, repo_root, 'tools/visualize_similarity.py', PIXDEPTH,
+    rc, log = run_tool('tools/visualize_similarity.py', PIXDEPTH,
                        str(tmp_path / 'nope.png'), '--checkpoints', 'random', '--point', '1',
                        '1', '--out', str(tmp_path / 'x.png'))
     assert rc != 0 and f'image {tmp_path / "nope.png"} does not exist' in log
@@ -162,7 +169,7 @@ def test_checkpoint_missing_backbone_keys_fails(pretrain_ckpt, tmp_path, repo_ro
 
 def test_checkpoint_of_another_architecture_fails_in_the_tool(data, pretrain_ckpt, tmp_path,
                                                               python, repo_root):
-    rc, log = run_tool(python, repo_root, 'tools/visualize_similarity.py', PIXDEPTH,
+    rc, log = run_tool('tools/visualize_similarity.py', PIXDEPTH,
                        data['image'], '--checkpoints', pretrain_ckpt, '--point', '1', '1',
                        '--cfg-options', 'model.backbone.depth=34', '--out',
                        str(tmp_path / 'x.png'))
@@ -216,7 +223,7 @@ def _views_of(image, repo_root, seed=0):
 
 def test_pairs_tool_writes_one_png(data, tmp_path, python, repo_root):
     out = str(tmp_path / 'pairs.png')
-    rc, log = run_tool(python, repo_root, 'tools/visualize_pairs.py', PIXDEPTH, data['image'],
+    rc, log = run_tool('tools/visualize_pairs.py', PIXDEPTH, data['image'],
                        '--cell', '2', '3', '--panel-size', '144', '--out', out)
     assert rc == 0, log[-3000:]
     assert f'depth map: {data["depth"]}' in log  # derived from the image path
@@ -229,7 +236,7 @@ def test_pairs_tool_writes_one_png(data, tmp_path, python, repo_root):
     (['--cell', '0', '0', '--depth', 'nope.png'], 'depth map nope.png does not exist'),
 ])
 def test_pairs_tool_errors(args, message, data, tmp_path, python, repo_root):
-    rc, log = run_tool(python, repo_root, 'tools/visualize_pairs.py', PIXDEPTH, data['image'],
+    rc, log = run_tool('tools/visualize_pairs.py', PIXDEPTH, data['image'],
                        *args, '--out', str(tmp_path / 'x.png'))
     assert rc != 0 and message in log, log[-2000:]
 

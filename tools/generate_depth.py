@@ -34,7 +34,7 @@ def positive_int(text):
     return value
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Write a 16-bit PNG depth map for every image under IMAGE_DIR, with the '
         'same relative path under OUT_DIR (a/b.jpg -> a/b.png). Image suffixes: '
@@ -75,7 +75,7 @@ def parse_args():
                         help='load a pickled torch module file (torch.save(model)): this runs '
                         'code stored in the file, so only for files you trust')
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.workers < 0:
         parser.error(f'--workers must be >= 0, got {args.workers}')
     return args
@@ -100,8 +100,8 @@ def select_images(args):
     return selected
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     try:
         rel_paths = select_images(args)
         if args.device.startswith('cuda') and not torch.cuda.is_available():

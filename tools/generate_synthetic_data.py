@@ -14,7 +14,7 @@ import time
 from mmpixdepth.datasets.synthetic import KINDS, SPLITS, generate_synthetic_rgbd, synthetic_meta
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Generate the synthetic RGB-D dataset')
     parser.add_argument('--out', default='data/synthetic_rgbd', help='output folder')
     parser.add_argument('--num-train', type=int, default=500, help='training samples')
@@ -26,7 +26,7 @@ def parse_args():
     parser.add_argument(
         '--overwrite', action='store_true',
         help='replace the generated folders and meta.json of a non-empty output folder')
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def existing_meta(out):
@@ -46,8 +46,8 @@ def is_complete(out, meta):
         for kind in KINDS for split in SPLITS for i in range(meta['counts'][split]))
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     meta = synthetic_meta(args.num_train, args.num_val, args.size, args.seed)
     if osp.isdir(args.out) and os.listdir(args.out):
         if not args.overwrite:

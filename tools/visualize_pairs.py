@@ -20,7 +20,7 @@ from mmpixdepth.visualization import (build_depth_loader, build_views, cell_pair
                                       sample_views)
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Draw the cells of view 2 that PixPro and PixDepth pair with one cell of '
         'view 1')
@@ -47,7 +47,7 @@ def parse_args():
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config keys, e.g. train_dataloader.dataset.pipeline.2.crop_size=128')
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     for path, what in ((args.config, 'config'), (args.image, 'image'),
                        (args.depth, 'depth map')):
         if path is not None and not osp.isfile(path):
@@ -59,8 +59,8 @@ def parse_args():
     return parser, args
 
 
-def main():
-    parser, args = parse_args()
+def main(argv=None):
+    parser, args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options)
     views = build_views(cfg)
     cell = tuple(args.cell)

@@ -57,10 +57,10 @@ def _stem_hint(own_keys, checkpoint_keys) -> str:
 
 
 def load_backbone_into(module: nn.Module, filename: str, prefix: str = 'backbone.',
-                       map_location='cpu') -> Dict:
+                       map_location='cpu') -> Tuple[int, Dict]:
     """Load the backbone weights of ``filename`` into ``module`` with mmengine's
     ``load_state_dict``, strictly (mmengine's ``Pretrained`` init only logs mismatches); return
-    the checkpoint's meta.
+    the number of tensors loaded and the checkpoint's meta.
 
     Raises:
         RuntimeError: a key is missing, unexpected or of another shape; the message names the
@@ -74,4 +74,4 @@ def load_backbone_into(module: nn.Module, filename: str, prefix: str = 'backbone
             f'backbone weights of {filename} do not fit {type(module).__name__} (is it the '
             f'same architecture: depth, stem, widths?): {str(err).strip()}.'
             + _stem_hint(module.state_dict(), state)) from None
-    return meta
+    return len(state), meta

@@ -25,7 +25,7 @@ from mmpixdepth.utils import load_config
 from mmpixdepth.visualization import build_depth_loader, build_views
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config', help='pretraining config (PixDepth/PixPro)')
     parser.add_argument('--seg-dir', required=True,
@@ -42,7 +42,7 @@ def parse_args():
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config keys, e.g. train_dataloader.dataset.data_root=DIR')
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if not osp.isfile(args.config):
         parser.error(f'config {args.config} does not exist')
     if not osp.isdir(args.seg_dir):
@@ -61,8 +61,8 @@ def build_data_list(cfg):
             for i in range(len(dataset))]
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options)
     views, load_depth = build_views(cfg), build_depth_loader(cfg)
     samples = build_data_list(cfg)[:args.num_samples]

@@ -37,9 +37,10 @@ class PretrainedBackbone:
                 'PretrainedBackbone: no checkpoint given; set '
                 'model.backbone.init_cfg.checkpoint=PATH (e.g. with --cfg-options), or '
                 'model.backbone.init_cfg=None for a randomly initialised encoder.')
-        meta = load_backbone_into(module, self.checkpoint, self.prefix, self.map_location)
+        count, meta = load_backbone_into(module, self.checkpoint, self.prefix,
+                                         self.map_location)
         source = meta.get('source', self.checkpoint)
-        print_log(f'loaded the backbone weights of {self.checkpoint} (source: {source}): '
+        print_log(f'loaded {count} backbone tensors from {self.checkpoint} (source: {source}): '
                   '0 missing, 0 unexpected keys', logger='current')
         if hasattr(module, '_params_init_info'):
             update_init_info(module, init_info=f'PretrainedBackbone: load from {self.checkpoint}')
