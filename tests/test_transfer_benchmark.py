@@ -1,5 +1,4 @@
 """The transfer benchmark (quick start and evidence): configs, tables, and a real tiny run."""
-import importlib.util
 import json
 import math
 import os
@@ -11,6 +10,7 @@ from mmengine.logging import MessageHub
 from mmengine.registry import DefaultScope
 from mmpretrain.registry import MODELS
 
+from conftest import load_tool
 from mmpixdepth.analysis.transfer import (format_difference, format_summary, format_table,
                                           learnability_verdict, load_benchmark,
                                           paired_difference, probe_config, select_methods, slug,
@@ -144,10 +144,7 @@ def test_summary_table_and_learnability_verdict():
 
 
 def _tool(argv):
-    spec = importlib.util.spec_from_file_location('benchmark_transfer', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main(argv)
+    return load_tool(TOOL).main(argv)
 
 
 TOOL = 'tools/analysis_tools/benchmark_transfer.py'
