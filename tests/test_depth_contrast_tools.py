@@ -84,7 +84,7 @@ def test_linear_evaluation_of_the_pretrained_encoder_reports_weighted_f1(
 
     metrics_file = str(tmp_path / 'metrics.json')
     log = run(python, repo_root, 'tools/test.py', LINEAR, best_path, '--work-dir',
-              str(tmp_path / 'test'), '--out', metrics_file, '--cfg-options', *as_cli(options))
+              str(tmp_path / 'test'), '--metrics-out', metrics_file, '--cfg-options', *as_cli(options))
     printed = re.findall(F1 + r': ([\d.]+)', log)
     assert len(printed) == 1, log[-3000:]
     metrics = json.load(open(metrics_file))

@@ -192,7 +192,7 @@ def test_test_tool_on_a_frozen_config_needs_no_training_data(seg_run, tool, tiny
     out = str(tmp_path / 'metrics.json')
     tool('tools/test.py').main([
         osp.join(repo_root, FROZEN), osp.join(seg_run, 'epoch_2.pth'), '--work-dir',
-        str(tmp_path / 'test'), '--out', out, '--cfg-options',
+        str(tmp_path / 'test'), '--metrics-out', out, '--cfg-options',
         *as_cli(seg_options(data, 1))])
     with open(out) as f:
         assert '"mIoU"' in f.read()

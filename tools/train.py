@@ -5,6 +5,7 @@ import sys
 
 import torch.distributed as dist
 from mmengine.config import DictAction
+from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loader)
@@ -56,7 +57,7 @@ def main(argv=None):
         resolve_resume(cfg, required=args.resume == 'auto')
     except FileNotFoundError as err:
         sys.exit(f'error: {err}')
-    runner = Runner.from_cfg(cfg)
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
     runner.train()
     if dist.is_initialized():  # every rank leaves the group together, none mid-collective
         dist.barrier()

@@ -1,4 +1,5 @@
-from .config import load_config, merge_cfg_options, sync_bn_to_bn
+from .cfg_options import merge_cfg_options
+from .config import load_config, sync_bn_to_bn
 from .dist import init_cpu_dist
 
 __all__ = ['load_config', 'merge_cfg_options', 'sync_bn_to_bn', 'init_cpu_dist']

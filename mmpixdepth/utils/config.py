@@ -1,55 +1,11 @@
 """Loading a config for the tools: strict ``--cfg-options`` and fallbacks for machines without CUDA."""
-import difflib
 import os.path as osp
 
 import torch
+from mmengine.config import Config
 from mmengine.logging import print_log
 
-from mmengine.config import Config
-
-
-def _child(node, key):
-    """Return ``node[key]`` for a dict or a list/tuple (integer key), else raise KeyError."""
-    if isinstance(node, (list, tuple)):
-        if key.lstrip('-').isdigit() and -len(node) <= int(key) < len(node):
-            return node[int(key)]
-        raise KeyError(f'index {key} is out of range for a list of {len(node)} items')
-    if isinstance(node, dict):
-        if key in node:
-            return node[key]
-        close = difflib.get_close_matches(key, [str(k) for k in node], n=3)
-        hint = f' Did you mean {", ".join(close)}?' if close else ''
-        raise KeyError(f'it has no key "{key}" (keys: {", ".join(map(str, node))}).{hint}')
-    raise KeyError(f'it is a {type(node).__name__}, not a dict or list')
-
-
-def merge_cfg_options(cfg: Config, options: dict, allow_new=('init_cfg', )) -> Config:
-    """Merge ``--cfg-options`` into ``cfg`` after checking every dotted key exists.
-
-    Args:
-        cfg: the loaded config.
-        options: ``{'a.b.c': value}`` as parsed by :class:`mmengine.config.DictAction`.
-        allow_new: leaf names that may be added where they are missing (for example
-            ``model.backbone.init_cfg`` on a backbone that has none yet).
-
-    Raises:
-        KeyError: naming the option and what is wrong with it.
-    """
-    for dotted in options or {}:
-        node = cfg._cfg_dict
-        parts = dotted.split('.')
-        for depth, part in enumerate(parts):
-            new_key_allowed = bool(set(parts[:depth + 1]) & set(allow_new))
-            if isinstance(node, dict) and part not in node and new_key_allowed:
-                break  # a new key at or below an allowed one, e.g. init_cfg.checkpoint
-            try:
-                node = _child(node, part)
-            except KeyError as err:
-                where = '.'.join(parts[:depth]) or 'the config'
-                raise KeyError(f'unknown config option "{dotted}": {where}: {err.args[0]}') from None
-    if options:
-        cfg.merge_from_dict(options)
-    return cfg
+from .cfg_options import merge_cfg_options
 
 
 def sync_bn_to_bn(node):
