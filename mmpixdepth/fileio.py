@@ -9,8 +9,10 @@ Supported formats, chosen by the file suffix (case-insensitive):
 
 - ``.png``: 8- or 16-bit, decoded unchanged (a 16-bit PNG keeps its 16 bits).
 - ``.tif`` / ``.tiff``: any sample type, float32 included (tifffile, else OpenCV).
-- ``.npy``: a numeric ``(H, W)`` or ``(H, W, C)`` array (no pickled objects).
-- ``.pfm``: ``Pf`` (1 channel) or ``PF`` (3 channels) float32, either byte order.
+- ``.npy``: a numeric ``(H, W)`` or ``(H, W, C)`` array (``numpy.load``, no pickled objects).
+- ``.pfm``: ``Pf`` (1 channel) or ``PF`` (3 channels) float32, either byte order, rows stored
+  bottom to top (header checked here, data decoded by OpenCV); values as stored, the magnitude
+  of the scale is ignored.
 
 Multi-channel data is indexed in the file's channel order (R, G, B, A for PNG and TIFF).
 """
@@ -22,6 +24,7 @@ import cv2
 import mmcv
 import mmengine.fileio as fileio
 import numpy as np
+import tifffile
 
 SUPPORTED_SUFFIXES = ('.png', '.tif', '.tiff', '.npy', '.pfm')
 
@@ -44,16 +47,13 @@ def _decode_cv2(content):
 
 
 def _decode_tiff(content):
-    try:
-        import tifffile
-    except ImportError:
-        return _decode_cv2(content)
-    try:
+    try:  # tifffile first: OpenCV mixes up the planes of separate-plane TIFFs.
         with tifffile.TiffFile(io.BytesIO(content)) as tif:
             series = tif.series[0]
             array = series.asarray()
             axes = series.axes
     except Exception as tiff_error:
+        # tifffile needs the optional imagecodecs for LZW (OpenCV's default) and other codecs.
         try:
             return _decode_cv2(content)
         except Exception:
@@ -69,6 +69,7 @@ def _decode_npy(content):
 
 
 def _decode_pfm(content):
+    # Header checked here: OpenCV names no reason, ignores extra bytes and sniffs other formats.
     header = _PFM_HEADER.match(content)
     if header is None:
         raise ValueError('not a PFM file (expected a "PF" or "Pf" header, then width, height '
@@ -87,11 +88,9 @@ def _decode_pfm(content):
     if len(data) != expected:
         raise ValueError(f'PFM header announces {width}x{height}x{channels} float32 '
                          f'({expected} bytes of data) but the file holds {len(data)} bytes')
-    dtype = np.dtype('<f4') if scale < 0 else np.dtype('>f4')
-    array = np.frombuffer(data, dtype=dtype).reshape(height, width, channels)
-    # Rows are stored bottom to top.
-    array = np.flipud(array).astype(np.float32)
-    return array[..., 0] if channels == 1 else array
+    # OpenCV divides the values by |scale|; keep only its sign (the byte order) to get them raw.
+    header = b'%s\n%d %d\n%d\n' % (kind, width, height, -1 if scale < 0 else 1)
+    return _decode_cv2(header + data)
 
 
 _DECODERS = {
@@ -177,6 +176,7 @@ def write_pfm(path, array, little_endian=True):
     else:
         raise ValueError(f'PFM holds (H, W) or (H, W, 3) arrays, got shape {array.shape}')
     height, width = array.shape[:2]
+    # Written here: OpenCV's PFM encoder writes the host byte order only.
     dtype = np.dtype('<f4') if little_endian else np.dtype('>f4')
     scale = -1.0 if little_endian else 1.0
     header = f'{kind}\n{width} {height}\n{scale}\n'.encode('ascii')
@@ -217,7 +217,6 @@ def write_depth_tiff(path, array):
         path (str | Path): Output file (parent folders are created).
         array (np.ndarray): ``(H, W)`` finite values; stored as float32.
     """
-    import tifffile
     array = np.asarray(array, dtype=np.float32)
     if array.ndim != 2:
         raise ValueError(f'a depth TIFF holds an (H, W) array, got shape {array.shape}')

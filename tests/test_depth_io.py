@@ -65,9 +65,10 @@ def test_float32_tiff(tmp_path, suffix):
     np.testing.assert_array_equal(out, depth)  # NaN and inf kept as stored
 
 
-def test_tiff_written_by_opencv(tmp_path):
-    depth = ramp(4, 9)
-    assert cv2.imwrite(str(tmp_path / 'd.tiff'), depth)
+@pytest.mark.parametrize('dtype', [np.float32, np.uint16])
+def test_tiff_written_by_opencv(tmp_path, dtype):
+    depth = ramp(4, 9) if dtype == np.float32 else np.arange(36, dtype=dtype).reshape(4, 9) * 99
+    assert cv2.imwrite(str(tmp_path / 'd.tiff'), depth)  # 16 bits: LZW-compressed
     assert_same(read_depth(tmp_path / 'd.tiff'), depth)
 
 
@@ -111,11 +112,11 @@ def test_npy_refuses_pickles_and_odd_shapes(tmp_path):
         read_depth(tmp_path / 'vol.npy')
 
 
-def pfm_bytes(kind, rows_top_to_bottom, little_endian):
+def pfm_bytes(kind, rows_top_to_bottom, little_endian, scale=1.0):
     """A PFM file built by hand from the format description (rows stored bottom to top)."""
     rows = np.asarray(rows_top_to_bottom, dtype=np.float32)
     height, width = rows.shape[:2]
-    scale = -1.0 if little_endian else 1.0
+    scale = -scale if little_endian else scale
     fmt = ('<' if little_endian else '>') + 'f' * rows[0].size
     data = b''.join(struct.pack(fmt, *row.ravel()) for row in rows[::-1])
     return f'{kind}\n{width} {height}\n{scale}\n'.encode() + data
@@ -125,6 +126,13 @@ def pfm_bytes(kind, rows_top_to_bottom, little_endian):
 def test_pfm_read_follows_the_format(tmp_path, little_endian):
     rows = [[1.5, 2.0, -3.0], [4.0, 5.25, 6.0]]
     (tmp_path / 'd.pfm').write_bytes(pfm_bytes('Pf', rows, little_endian))
+    assert_same(read_depth(tmp_path / 'd.pfm'), np.array(rows))
+
+
+@pytest.mark.parametrize('little_endian, scale', [(True, 2.5), (False, 0.01)])
+def test_pfm_values_are_read_as_stored_whatever_the_scale(tmp_path, little_endian, scale):
+    rows = [[1.5, np.inf, -3.0], [4.0, 5.25, 6.0]]
+    (tmp_path / 'd.pfm').write_bytes(pfm_bytes('Pf', rows, little_endian, scale))
     assert_same(read_depth(tmp_path / 'd.pfm'), np.array(rows))
 
 
