@@ -73,7 +73,7 @@ def test_shape_mismatch_is_an_error():
 
 @pytest.mark.parametrize('channels', [3, 1])
 def test_model_from_the_config_trains_one_step(repo_root, channels):
-    cfg = load_config(f'{repo_root}/configs/depthcontrast_r18_1xb16-20e_synthetic3dpm-56x56.py')
+    cfg = load_config(f'{repo_root}/configs/depthcontrast/depthcontrast_resnet18_1xb16-rrc-20e_synthetic3dpm-56x56.py')
     cfg.model.backbone.in_channels = channels
     model = MODELS.build(cfg.model)
     model.init_weights()
@@ -90,7 +90,7 @@ def test_model_from_the_config_trains_one_step(repo_root, channels):
 
 
 def test_model_refuses_a_single_view(repo_root):
-    cfg = load_config(f'{repo_root}/configs/depthcontrast_r18_1xb16-20e_synthetic3dpm-56x56.py')
+    cfg = load_config(f'{repo_root}/configs/depthcontrast/depthcontrast_resnet18_1xb16-rrc-20e_synthetic3dpm-56x56.py')
     model = MODELS.build(cfg.model)
     with pytest.raises(ValueError, match='ModalityViews'):
         model.loss([torch.rand(2, 3, 32, 32)], None)
