@@ -46,7 +46,16 @@ class PretrainedBackbone:
                 'PretrainedBackbone: no checkpoint given; set '
                 'model.backbone.init_cfg.checkpoint=PATH (e.g. with --cfg-options), or '
                 'model.backbone.init_cfg=None for a randomly initialised encoder.')
-        state, meta = load_backbone_weights(self.checkpoint, self.prefix, self.map_location)
+        try:
+            state, meta = load_backbone_weights(self.checkpoint, self.prefix, self.map_location)
+        except OSError as error:  # a missing file, an unreachable or failing URL
+            remote = '://' in str(self.checkpoint)
+            kind = FileNotFoundError if isinstance(error, FileNotFoundError) else OSError
+            raise kind(
+                f'PretrainedBackbone: cannot {"download" if remote else "read"} the checkpoint '
+                f'{self.checkpoint} ({error}). Fetch it where there is network access and give '
+                'its local path as model.backbone.init_cfg.checkpoint, or set '
+                'model.backbone.init_cfg=None to start from random weights.') from error
         own = module.state_dict()
         missing = sorted(set(own) - set(state))
         unexpected = sorted(set(state) - set(own))
