@@ -3,7 +3,6 @@ import filecmp
 import os
 import os.path as osp
 import shutil
-import subprocess
 
 import cv2
 import mmcv
@@ -125,7 +124,7 @@ def test_views_are_tiled_or_single_channel_and_merge_keeps_the_channel_order():
 
 def test_classification_pipeline_of_the_config(tiny_3dpm, repo_root):
     from mmpixdepth.utils import load_config
-    cfg = load_config(osp.join(repo_root, 'configs/cls_r18_1xb16-20e_synthetic3dpm-56x56.py'))
+    cfg = load_config(osp.join(repo_root, 'configs/depthcontrast/benchmarks/resnet18_1xb16-rrc-20e_synthetic3dpm.py'))
     dataset = ThreeDPMDataset(tiny_3dpm, ann_file='splits/val.txt',
                               pipeline=cfg.val_dataloader.dataset.pipeline)
     item = dataset[0]
@@ -230,14 +229,14 @@ def test_stratified_split_partitions_each_class_in_proportion():
     assert not set(kept) & set(rest)
 
 
-def test_split_tool_writes_stratified_deterministic_files(tiny_3dpm, tmp_path, python,
-                                                          repo_root):
+def test_split_tool_writes_stratified_deterministic_files(tiny_3dpm, tmp_path, tool_main,
+                                                          capsys):
     root = copy_of(tiny_3dpm, tmp_path)
     shutil.rmtree(osp.join(root, 'splits'))
-    cmd = [python, 'tools/dataset_converters/make_3dpm_splits.py', root, '--seed', '0']
-    out = subprocess.run(cmd, cwd=repo_root, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert 'train.txt: 21 samples' in out.stdout and 'test.txt: 7 samples' in out.stdout
+    main = tool_main('dataset_converters/make_3dpm_splits.py')
+    assert main([root, '--seed', '0']) == 0
+    out = capsys.readouterr().out
+    assert 'train.txt: 21 samples' in out and 'test.txt: 7 samples' in out
     for name in ('train', 'val', 'test'):  # the generator's splits: same samples, same seed
         assert filecmp.cmp(osp.join(root, 'splits', f'{name}.txt'),
                            osp.join(tiny_3dpm, 'splits', f'{name}.txt'), shallow=False)
@@ -247,9 +246,8 @@ def test_split_tool_writes_stratified_deterministic_files(tiny_3dpm, tmp_path, p
     for cls in CLASSES:
         assert [sum(line.startswith(cls + '/') for line in lines[name])
                 for name in ('train', 'val', 'test')] == [3, 1, 1]
-    refused = subprocess.run(cmd[:-1] + ['1'], cwd=repo_root, capture_output=True, text=True,
-                             timeout=300)
-    assert refused.returncode == 1 and 'exists with another split' in refused.stderr
+    assert main([root, '--seed', '1']) == 1
+    assert 'exists with another split' in capsys.readouterr().err
 
 
 # ----------------------------------------------------------------------------- generator

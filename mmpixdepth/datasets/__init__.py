@@ -19,11 +19,11 @@ __all__ += [
     'RGBDSegDataset', 'BoreholeDataset', 'CityscapesRGBDDataset', 'NYUv2SegDataset',
     'ScanNetFramesDataset'
 ]
-from .splits import stratified_fraction, stratified_split  # noqa: E402
+from .splits import stratified_fraction, stratified_kfold, stratified_split  # noqa: E402
 from .synthetic_3dpm import generate_synthetic_3dpm  # noqa: E402
-from .three_dpm import ThreeDPMDataset, write_3dpm_splits  # noqa: E402
+from .three_dpm import ThreeDPMDataset, write_3dpm_folds, write_3dpm_splits  # noqa: E402
 
 __all__ += [
-    'stratified_fraction', 'stratified_split', 'generate_synthetic_3dpm', 'ThreeDPMDataset',
-    'write_3dpm_splits'
+    'stratified_fraction', 'stratified_kfold', 'stratified_split', 'generate_synthetic_3dpm',
+    'ThreeDPMDataset', 'write_3dpm_folds', 'write_3dpm_splits'
 ]
