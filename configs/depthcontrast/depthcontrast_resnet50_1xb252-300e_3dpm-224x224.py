@@ -11,8 +11,12 @@ _base_ = [
     '../_base_/pretrain_runtime.py',
 ]
 model = dict(
-    backbone=dict(init_cfg=dict(
-        type='PretrainedBackbone',
-        checkpoint='https://download.openmmlab.com/mmclassification/v0/resnet/'
-        'resnet50_8xb32_in1k_20210831-ea4938fc.pth')))
+    backbone=dict(
+        # mmpretrain's ResNet zeroes the last BN of each block AFTER any init_cfg but its own
+        # 'Pretrained' one: it would overwrite the loaded weights
+        zero_init_residual=False,
+        init_cfg=dict(
+            type='PretrainedBackbone',
+            checkpoint='https://download.openmmlab.com/mmclassification/v0/resnet/'
+            'resnet50_8xb32_in1k_20210831-ea4938fc.pth')))
 default_hooks = dict(logger=dict(interval=5), checkpoint=dict(interval=10))
