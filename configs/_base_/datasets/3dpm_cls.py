@@ -22,8 +22,9 @@ train_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='default_collate'),
+    # label_fraction=0.2: a class-stratified 20 % of the training labels
     dataset=dict(type=dataset_type, data_root=data_root, ann_file='splits/train.txt',
-                 depth_suffix='.png', pipeline=train_pipeline))
+                 depth_suffix='.png', label_fraction=None, pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=16,
     num_workers=4,
