@@ -37,7 +37,8 @@ seeds).
 For each seed and method: pretrain (if the method has a pretraining config) with
 ``randomness.seed = seed``. With ``finetune``, fine-tune the downstream config with the
 pretraining's last checkpoint as ``model.backbone.init_cfg.checkpoint`` and evaluate it on the
-test split (last or best checkpoint, ``test_checkpoint``). With ``probe``, train the probe heads of :mod:`frozen_probe` on the frozen encoder
+test split (last or best checkpoint, ``test_checkpoint``). With ``probe``, train the probe heads
+of :mod:`frozen_probe` on the frozen encoder
 (pretrained, randomly initialised for a method without pretraining, or trained end to end on
 the labels by the method's ``finetune_config``, whose own test metrics are kept as
 ``end-to-end mIoU``). Every run has its own work dir ``<out>/seed<seed>[/fold<f>]/<method>/
@@ -426,7 +427,8 @@ def format_summary(rows: Sequence[Dict], metrics: Sequence[str], title: str = ''
 def paired_difference(runs: Sequence[Dict], a: str, b: str, metric: str,
                       confidence: float = 0.95) -> Dict:
     """``a - b`` of ``metric`` over the seeds (and folds) both methods ran: mean, sample std, n,
-    and the two-sided ``confidence`` interval of the mean (Student's t; None for fewer than 2 seeds)."""
+    and the two-sided ``confidence`` interval of the mean (Student's t; None for fewer than 2
+    runs)."""
     from scipy.stats import t as student_t
     by_seed = {name: {(r['seed'], r.get('fold')): r['metrics'].get(metric, math.nan)
                       for r in runs if r['method'] == name} for name in (a, b)}
