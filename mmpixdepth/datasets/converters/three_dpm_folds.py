@@ -42,8 +42,9 @@ def _load_list(path: str) -> List[str]:
         raise FileNotFoundError(f'fold list {path} does not exist')
     try:
         values = np.load(path, allow_pickle=False)
-    except ValueError as error:
-        raise ValueError(f'{path} is not a NumPy array of strings ({error})') from None
+    except ValueError as error:  # object arrays: unpickling could run code, so not loaded
+        raise ValueError(f'{path} is not a NumPy array of strings ({error}); re-save an object '
+                         'array with np.save(path, np.array(values, dtype=str))') from None
     if values.ndim != 1 or values.dtype.kind not in 'US':
         raise ValueError(f'{path} must hold a 1-D array of strings, got {values.dtype} '
                          f'{values.shape}')
