@@ -1,8 +1,8 @@
 # Depth Contrast on the built-in synthetic 3DPM-like data with augmented views, sized for a CPU:
 # ResNet-18 from random weights, a narrow projection MLP, paired random resized crops (area
 # 0.3-1, resized to 56x56) with flips of the 64x64 samples, Adam lr 1e-3, 20 epochs of the
-# 84-sample train split. Make the data with `python tools/generate_synthetic_3dpm.py`. Used by the tests
-# (with fewer epochs) and the README example.
+# 84-sample train split. Make the data with `python tools/generate_synthetic_3dpm.py`. Used by
+# the tests (with fewer epochs) and the README example.
 _base_ = [
     '../_base_/models/depthcontrast_resnet50.py',
     '../_base_/datasets/3dpm_depthcontrast-pairs.py',
