@@ -84,6 +84,15 @@ def train(argv):
         load_tool('tools/train.py').main(argv)
 
 
+# loading of a 3DPM sample: reflectance, depth (0 = invalid), depth as an image channel
+LOAD_3DPM = [
+    dict(type='LoadImageFromFile', color_type='grayscale'),
+    dict(type='LoadDepthFromFile', invalid_values=(0, )),
+    dict(type='DepthToImage'),
+]
+PER_CLASS_3DPM = 5
+
+
 def random_views(rng, batch, img_hw=(180, 320), flip_prob=0.5):
     """[B, 4] boxes of random crops of a (non-square) image, some horizontally flipped."""
     img_h, img_w = img_hw
@@ -116,6 +125,16 @@ def tiny_rgbd(tmp_path_factory):
     root = tmp_path_factory.mktemp('synthetic_rgbd')
     generate_synthetic_rgbd(str(root), num_train=8, num_val=2, size=64, seed=0, workers=1)
     return str(root)
+
+
+@pytest.fixture(scope='session')
+def tiny_3dpm(tmp_path_factory):
+    """A tiny synthetic 3DPM set: 7 classes x 5 samples of 32x32, with 60/20/20 splits
+    (3/1/1 per class)."""
+    from mmpixdepth.datasets import generate_synthetic_3dpm
+    root = str(tmp_path_factory.mktemp('synthetic_3dpm'))
+    generate_synthetic_3dpm(root, num_per_class=PER_CLASS_3DPM, size=32, seed=0)
+    return root
 
 
 @pytest.fixture(scope='session')

@@ -3,7 +3,6 @@ import filecmp
 import os
 import os.path as osp
 import shutil
-import subprocess
 
 import cv2
 import mmcv
@@ -20,22 +19,7 @@ from mmpixdepth.datasets.three_dpm import CLASSES
 from mmpixdepth.datasets.transforms import (DepthToImage, MergeModalities, ModalityViews,
                                             PairedRandomResizedCrop)
 from mmpixdepth.evaluation import WeightedF1Metric
-
-PER_CLASS = 5
-LOAD = [
-    dict(type='LoadImageFromFile', color_type='grayscale'),
-    dict(type='LoadDepthFromFile', invalid_values=(0, )),
-    dict(type='DepthToImage'),
-]
-
-
-@pytest.fixture(scope='session')
-def tiny_3dpm(tmp_path_factory):
-    """7 classes x 5 samples of 32x32, with 60/20/20 splits (3/1/1 per class)."""
-    root = str(tmp_path_factory.mktemp('synthetic_3dpm'))
-    generate_synthetic_3dpm(root, num_per_class=PER_CLASS, size=32, seed=0)
-    return root
-
+from conftest import LOAD_3DPM, PER_CLASS_3DPM
 
 def copy_of(root, tmp_path):
     target = str(tmp_path / 'copy')
@@ -72,8 +56,8 @@ def test_paired_crop_applies_one_crop_and_flip_to_both_maps():
 
 def test_paired_crop_on_a_real_sample_keeps_the_modalities_aligned(tiny_3dpm):
     info = ThreeDPMDataset(tiny_3dpm).get_data_info(0)
-    full = Compose([TRANSFORMS.build(t) for t in LOAD])(dict(info))
-    pipeline = Compose([TRANSFORMS.build(t) for t in LOAD + [
+    full = Compose([TRANSFORMS.build(t) for t in LOAD_3DPM])(dict(info))
+    pipeline = Compose([TRANSFORMS.build(t) for t in LOAD_3DPM + [
         dict(type='PairedRandomResizedCrop', scale=16, keys=('depth', 'img')),
         dict(type='ModalityViews', keys=('depth', 'img'), channels=3),
     ]])
@@ -125,7 +109,7 @@ def test_views_are_tiled_or_single_channel_and_merge_keeps_the_channel_order():
 
 def test_classification_pipeline_of_the_config(tiny_3dpm, repo_root):
     from mmpixdepth.utils import load_config
-    cfg = load_config(osp.join(repo_root, 'configs/cls_r18_1xb16-20e_synthetic3dpm-56x56.py'))
+    cfg = load_config(osp.join(repo_root, 'configs/depthcontrast/benchmarks/resnet18_1xb16-rrc-20e_synthetic3dpm.py'))
     dataset = ThreeDPMDataset(tiny_3dpm, ann_file='splits/val.txt',
                               pipeline=cfg.val_dataloader.dataset.pipeline)
     item = dataset[0]
@@ -140,8 +124,8 @@ def test_classification_pipeline_of_the_config(tiny_3dpm, repo_root):
 
 def test_dataset_lists_every_sample_with_its_depth_and_class(tiny_3dpm):
     dataset = ThreeDPMDataset(tiny_3dpm)
-    assert len(dataset) == 7 * PER_CLASS and dataset.CLASSES == CLASSES
-    assert np.bincount(dataset.get_gt_labels()).tolist() == [PER_CLASS] * 7
+    assert len(dataset) == 7 * PER_CLASS_3DPM and dataset.CLASSES == CLASSES
+    assert np.bincount(dataset.get_gt_labels()).tolist() == [PER_CLASS_3DPM] * 7
     info = dataset.get_data_info(0)  # sorted by '<class>/<id>': Aggl first
     assert info['img_path'] == osp.join(tiny_3dpm, 'reflectance', 'Aggl', '0000.png')
     assert info['depth_path'] == osp.join(tiny_3dpm, 'depth', 'Aggl', '0000.png')
@@ -182,7 +166,7 @@ def test_depth_of_another_size_fails_when_loaded_naming_both_sizes(tiny_3dpm, tm
     root = copy_of(tiny_3dpm, tmp_path)
     path = osp.join(root, 'depth', 'Aggl', '0000.png')
     cv2.imwrite(path, cv2.resize(cv2.imread(path, cv2.IMREAD_UNCHANGED), (40, 32)))
-    dataset = ThreeDPMDataset(root, pipeline=LOAD, test_mode=True)
+    dataset = ThreeDPMDataset(root, pipeline=LOAD_3DPM, test_mode=True)
     with pytest.raises(ValueError, match=r'is 32x40 \(HxW\).*is 32x32'):
         dataset[0]  # Aggl/0000
 
@@ -230,14 +214,14 @@ def test_stratified_split_partitions_each_class_in_proportion():
     assert not set(kept) & set(rest)
 
 
-def test_split_tool_writes_stratified_deterministic_files(tiny_3dpm, tmp_path, python,
-                                                          repo_root):
+def test_split_tool_writes_stratified_deterministic_files(tiny_3dpm, tmp_path, tool_main,
+                                                          capsys):
     root = copy_of(tiny_3dpm, tmp_path)
     shutil.rmtree(osp.join(root, 'splits'))
-    cmd = [python, 'tools/dataset_converters/make_3dpm_splits.py', root, '--seed', '0']
-    out = subprocess.run(cmd, cwd=repo_root, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert 'train.txt: 21 samples' in out.stdout and 'test.txt: 7 samples' in out.stdout
+    main = tool_main('dataset_converters/make_3dpm_splits.py')
+    assert main([root, '--seed', '0']) == 0
+    out = capsys.readouterr().out
+    assert 'train.txt: 21 samples' in out and 'test.txt: 7 samples' in out
     for name in ('train', 'val', 'test'):  # the generator's splits: same samples, same seed
         assert filecmp.cmp(osp.join(root, 'splits', f'{name}.txt'),
                            osp.join(tiny_3dpm, 'splits', f'{name}.txt'), shallow=False)
@@ -247,9 +231,8 @@ def test_split_tool_writes_stratified_deterministic_files(tiny_3dpm, tmp_path, p
     for cls in CLASSES:
         assert [sum(line.startswith(cls + '/') for line in lines[name])
                 for name in ('train', 'val', 'test')] == [3, 1, 1]
-    refused = subprocess.run(cmd[:-1] + ['1'], cwd=repo_root, capture_output=True, text=True,
-                             timeout=300)
-    assert refused.returncode == 1 and 'exists with another split' in refused.stderr
+    assert main([root, '--seed', '1']) == 1
+    assert 'exists with another split' in capsys.readouterr().err
 
 
 # ----------------------------------------------------------------------------- generator
@@ -271,7 +254,7 @@ def test_generator_is_deterministic_and_materials_differ(tiny_3dpm, tmp_path):
     depth = cv2.imread(osp.join(tiny_3dpm, 'depth', 'Aggl', '0000.png'), cv2.IMREAD_UNCHANGED)
     assert depth.dtype == np.uint16 and (depth == 0).any() and (depth > 14000).all(where=depth > 0)
     means = [np.mean([cv2.imread(osp.join(tiny_3dpm, 'reflectance', c, f'{i:04d}.png'), 0).std()
-                      for i in range(PER_CLASS)]) for c in CLASSES]
+                      for i in range(PER_CLASS_3DPM)]) for c in CLASSES]
     assert len(set(np.round(means))) >= 5  # texture contrast differs between materials
 
 

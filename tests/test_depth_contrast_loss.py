@@ -73,8 +73,11 @@ def test_shape_mismatch_is_an_error():
 
 @pytest.mark.parametrize('channels', [3, 1])
 def test_model_from_the_config_trains_one_step(repo_root, channels):
-    cfg = load_config(f'{repo_root}/configs/depthcontrast_r18_1xb16-20e_synthetic3dpm-56x56.py')
+    cfg = load_config(f'{repo_root}/configs/depthcontrast/depthcontrast_resnet18_1xb16-rrc-20e_synthetic3dpm-56x56.py')
     cfg.model.backbone.in_channels = channels
+    if channels == 1:  # one mean and std for the single channel
+        cfg.model.data_preprocessor.mean = cfg.model.data_preprocessor.mean[:1]
+        cfg.model.data_preprocessor.std = cfg.model.data_preprocessor.std[:1]
     model = MODELS.build(cfg.model)
     model.init_weights()
     views = [torch.rand(4, channels, 32, 32) * 255 for _ in range(2)]
@@ -90,7 +93,7 @@ def test_model_from_the_config_trains_one_step(repo_root, channels):
 
 
 def test_model_refuses_a_single_view(repo_root):
-    cfg = load_config(f'{repo_root}/configs/depthcontrast_r18_1xb16-20e_synthetic3dpm-56x56.py')
+    cfg = load_config(f'{repo_root}/configs/depthcontrast/depthcontrast_resnet18_1xb16-rrc-20e_synthetic3dpm-56x56.py')
     model = MODELS.build(cfg.model)
     with pytest.raises(ValueError, match='ModalityViews'):
         model.loss([torch.rand(2, 3, 32, 32)], None)

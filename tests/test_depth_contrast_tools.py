@@ -1,29 +1,30 @@
 """Depth Contrast pretraining -> linear evaluation -> test, through the real tools on CPU."""
+import glob
 import json
 import math
 import os
 import os.path as osp
 import re
-import subprocess
 
 import pytest
 import torch
 from mmengine.runner.checkpoint import _load_checkpoint
 
-from test_checkpoint import as_cli
-from test_depth_contrast_data import tiny_3dpm  # noqa: F401  (fixture)
+from conftest import as_cli, kept_default_scope
 
-PRETRAIN = 'configs/depthcontrast_r18_1xb16-20e_synthetic3dpm-56x56.py'
-LINEAR = 'configs/cls_r18-frozen_1xb16-20e_synthetic3dpm-56x56.py'
+PRETRAIN = 'configs/depthcontrast/depthcontrast_resnet18_1xb16-rrc-20e_synthetic3dpm-56x56.py'
+LINEAR = 'configs/depthcontrast/benchmarks/resnet18_1xb16-linear-rrc-20e_synthetic3dpm.py'
 F1 = 'single-label/f1-score_weighted'
 
 
-def run(python, repo_root, *args):
-    out = subprocess.run([python, *args], cwd=repo_root, capture_output=True, text=True,
-                         timeout=600)
-    log = out.stdout + out.stderr
-    assert out.returncode == 0, log[-4000:]
-    return log
+def run(tool, repo_root, script, *args):
+    """``tools/<script>`` in this process; the text of the log file it wrote."""
+    work_dir = args[args.index('--work-dir') + 1]
+    before = set(glob.glob(osp.join(work_dir, '*', '*.log')))
+    with kept_default_scope():
+        tool(script).main([osp.join(repo_root, args[0]), *args[1:]])
+    logs = sorted(set(glob.glob(osp.join(work_dir, '*', '*.log'))) - before)
+    return open(logs[-1]).read()
 
 
 def loader_options(root, *loaders):
@@ -35,13 +36,13 @@ def loader_options(root, *loaders):
 
 
 @pytest.fixture(scope='module')
-def pretrained(tiny_3dpm, tmp_path_factory, python, repo_root):  # noqa: F811
+def pretrained(tiny_3dpm, tmp_path_factory, tool, repo_root):
     """Work dir of one Depth Contrast epoch (21 train samples, batch 8: 2 iterations)."""
     work_dir = str(tmp_path_factory.mktemp('depthcontrast'))
     options = dict(loader_options(tiny_3dpm, 'train_dataloader'), **{
         'train_cfg.max_epochs': 1, 'default_hooks.logger.interval': 1,
         'train_dataloader.dataset.pipeline.3.scale': 32})
-    log = run(python, repo_root, 'tools/train.py', PRETRAIN, '--work-dir', work_dir,
+    log = run(tool, repo_root, 'tools/train.py', PRETRAIN, '--work-dir', work_dir,
               '--cfg-options', *as_cli(options))
     return work_dir, log
 
@@ -58,14 +59,14 @@ def test_pretraining_logs_a_finite_contrastive_loss(pretrained):
 
 
 def test_linear_evaluation_of_the_pretrained_encoder_reports_weighted_f1(
-        pretrained, tiny_3dpm, tmp_path, python, repo_root):  # noqa: F811
+        pretrained, tiny_3dpm, tmp_path, tool, repo_root):
     checkpoint = osp.join(pretrained[0], 'epoch_1.pth')
     options = dict(
         loader_options(tiny_3dpm, 'train_dataloader', 'val_dataloader', 'test_dataloader'), **{
             'model.backbone.init_cfg.checkpoint': checkpoint, 'train_cfg.max_epochs': 2,
             'default_hooks.logger.interval': 1})
     work_dir = str(tmp_path / 'linear')
-    log = run(python, repo_root, 'tools/train.py', LINEAR, '--work-dir', work_dir,
+    log = run(tool, repo_root, 'tools/train.py', LINEAR, '--work-dir', work_dir,
               '--cfg-options', *as_cli(options))
     pre = _load_checkpoint(checkpoint, map_location='cpu')['state_dict']
     backbone = [k for k in pre if k.startswith('backbone.')]
@@ -83,8 +84,9 @@ def test_linear_evaluation_of_the_pretrained_encoder_reports_weighted_f1(
     assert after['head.fc.weight'].shape == (7, 512)
 
     metrics_file = str(tmp_path / 'metrics.json')
-    log = run(python, repo_root, 'tools/test.py', LINEAR, best_path, '--work-dir',
-              str(tmp_path / 'test'), '--metrics-out', metrics_file, '--cfg-options', *as_cli(options))
+    log = run(tool, repo_root, 'tools/test.py', LINEAR, best_path, '--work-dir',
+              str(tmp_path / 'test'), '--metrics-out',
+              metrics_file, '--cfg-options', *as_cli(options))
     printed = re.findall(F1 + r': ([\d.]+)', log)
     assert len(printed) == 1, log[-3000:]
     metrics = json.load(open(metrics_file))
@@ -95,8 +97,10 @@ def test_linear_evaluation_of_the_pretrained_encoder_reports_weighted_f1(
 
 
 @pytest.mark.parametrize('pretrain,classify', [
-    ('depthcontrast_r50_1xb252-300e_3dpm', 'cls_r50-frozen_1xb16-100e_3dpm'),
-    ('depthcontrast_effnet-b2_1xb252-300e_3dpm', 'cls_effnet-b2-frozen_1xb16-100e_3dpm-20pct'),
+    ('depthcontrast_resnet50_1xb252-300e_3dpm-224x224',
+     'benchmarks/resnet50_1xb16-linear-100e_3dpm'),
+    ('depthcontrast_efficientnet-b2_1xb252-300e_3dpm-224x224',
+     'benchmarks/efficientnet-b2_1xb16-linear-100e_3dpm-20pct'),
 ])
 def test_3dpm_classifiers_load_the_encoder_of_their_pretraining_config(pretrain, classify,
                                                                        tmp_path, repo_root):
@@ -105,7 +109,8 @@ def test_3dpm_classifiers_load_the_encoder_of_their_pretraining_config(pretrain,
 
     from mmpixdepth.utils import load_config
     init_default_scope('mmpretrain')  # as the runner does; weight initialisers are scoped
-    model = MODELS.build(load_config(osp.join(repo_root, 'configs', pretrain + '.py')).model)
+    model = MODELS.build(load_config(osp.join(repo_root, 'configs/depthcontrast', pretrain + '.py'),
+                                     {'model.backbone.init_cfg': None}).model)
     model.init_weights()
     with torch.no_grad():  # like trained weights: no zero-initialised BN left
         for param in model.backbone.parameters():
@@ -113,7 +118,7 @@ def test_3dpm_classifiers_load_the_encoder_of_their_pretraining_config(pretrain,
     checkpoint = str(tmp_path / 'pretrained.pth')
     torch.save(dict(state_dict=model.state_dict(), meta=dict()), checkpoint)
 
-    cfg = load_config(osp.join(repo_root, 'configs', classify + '.py'),
+    cfg = load_config(osp.join(repo_root, 'configs/depthcontrast', classify + '.py'),
                       {'model.backbone.init_cfg.checkpoint': checkpoint})
     classifier = MODELS.build(cfg.model)
     classifier.init_weights()

@@ -1,4 +1,4 @@
-"""Transfer benchmark: pretrain encoders, evaluate each on segmentation, tabulate the IoUs.
+"""Transfer benchmark: pretrain encoders, evaluate each downstream, tabulate mean ± std.
 
 A benchmark is an mmengine config file (see ``benchmarks/``)::
 
@@ -16,14 +16,33 @@ A benchmark is an mmengine config file (see ``benchmarks/``)::
     compare = [('PixDepth', 'PixContrast')]  # optional paired differences over the seeds
     similarity = dict(split='val', num_images=3)   # optional similarity-map figures
 
+K-fold protocol (classification, e.g. ``benchmarks/depthcontrast_synthetic3dpm_kfold.py``)::
+
+    folds = [0, 1, 2]                  # run these folds of the data's k folds
+    fold_dir = 'splits/fold{fold}'     # default; each holds train.txt, val.txt, test.txt
+    metrics = ['single-label/f1-score_weighted', 'accuracy/top1']  # the table's columns
+    finetune = dict(config=..., options={...}, test_checkpoint='best')
+    methods = [dict(name='Depth Contrast', pretrain=...),
+               dict(name='Depth Contrast linear', pretrain_from='Depth Contrast',
+                    finetune_config=...)]
+
+With ``folds`` every run of a fold reads its split files from ``fold_dir``: the ``ann_file`` of
+each dataloader of the pretraining and downstream configs keeps its file name and moves to that
+folder (``splits/val.txt`` -> ``splits/fold1/val.txt``), so pretraining sees only the fold's
+training samples. ``pretrain_from`` reuses the pretraining of another method of the same seed and
+fold. ``test_checkpoint='best'`` tests the checkpoint the downstream config keeps for the best
+validation score (``save_best``) instead of the last one. Mean ± std are then over folds (and
+seeds).
+
 For each seed and method: pretrain (if the method has a pretraining config) with
 ``randomness.seed = seed``. With ``finetune``, fine-tune the downstream config with the
 pretraining's last checkpoint as ``model.backbone.init_cfg.checkpoint`` and evaluate it on the
-test split. With ``probe``, train the probe heads of :mod:`frozen_probe` on the frozen encoder
+test split (last or best checkpoint, ``test_checkpoint``). With ``probe``, train the probe heads
+of :mod:`frozen_probe` on the frozen encoder
 (pretrained, randomly initialised for a method without pretraining, or trained end to end on
 the labels by the method's ``finetune_config``, whose own test metrics are kept as
-``end-to-end mIoU``). Every run has its own work dir ``<out>/seed<seed>/<method>/{pretrain,
-finetune,probe}``; a finished run leaves ``result.json`` there and is skipped next time, a
+``end-to-end mIoU``). Every run has its own work dir ``<out>/seed<seed>[/fold<f>]/<method>/
+{pretrain,finetune,probe}``; a finished run leaves ``result.json`` there and is skipped next time, a
 killed one resumes from its last checkpoint.
 """
 import copy
@@ -48,7 +67,10 @@ from mmpixdepth.utils import load_config
 from mmpixdepth.visualization.similarity import RANDOM, load_encoder
 
 RESULT_FILE = 'result.json'
-METHOD_KEYS = {'name', 'pretrain', 'pretrain_options', 'finetune_config', 'finetune_options'}
+METHOD_KEYS = {'name', 'pretrain', 'pretrain_options', 'pretrain_from', 'finetune_config',
+               'finetune_options'}
+FINETUNE_KEYS = {'config', 'options', 'test_checkpoint'}
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 PROBE_KEYS = {'config', 'options', 'heads', 'epochs', 'lr', 'aspp_channels', 'batch_size',
               'label_stride'}
 
@@ -71,6 +93,18 @@ def load_benchmark(path: str) -> Config:
     if 'config' not in stage:
         raise KeyError(f'benchmark {path}: {"finetune" if "finetune" in bench else "probe"} '
                        'has no "config"')
+    if 'finetune' in bench and set(bench.finetune) - FINETUNE_KEYS:
+        raise KeyError(f'benchmark {path}: unknown finetune key(s) '
+                       f'{sorted(set(bench.finetune) - FINETUNE_KEYS)}; known: '
+                       f'{sorted(FINETUNE_KEYS)}')
+    if 'finetune' in bench and bench.finetune.get('test_checkpoint', 'last') not in ('last',
+                                                                                     'best'):
+        raise ValueError(f'benchmark {path}: finetune.test_checkpoint must be "last" or "best", '
+                         f'got {bench.finetune.test_checkpoint!r}')
+    if 'folds' in bench and (not bench.folds or not all(
+            isinstance(f, int) and f >= 0 for f in bench.folds)):
+        raise ValueError(f'benchmark {path}: folds must be a non-empty list of fold indices, '
+                         f'got {bench.folds!r}')
     if 'probe' in bench and set(bench.probe) - PROBE_KEYS:
         raise KeyError(f'benchmark {path}: unknown probe key(s) '
                        f'{sorted(set(bench.probe) - PROBE_KEYS)}; known: {sorted(PROBE_KEYS)}')
@@ -83,6 +117,13 @@ def load_benchmark(path: str) -> Config:
         names.append(method['name'])
     if len(set(map(slug, names))) != len(names):
         raise ValueError(f'benchmark {path}: method names must differ: {names}')
+    pretrains = {m['name'] for m in bench.methods if m.get('pretrain')}
+    for method in bench.methods:
+        source = method.get('pretrain_from')
+        if source is not None and (method.get('pretrain') or source not in pretrains):
+            raise ValueError(f'benchmark {path}: method {method["name"]!r}: pretrain_from must '
+                             f'name a method with a pretraining ({sorted(pretrains)}) and '
+                             f'replaces "pretrain"; got {source!r}')
     for pair in bench.get('compare') or []:
         if len(pair) != 2 or not set(pair) <= set(names):
             raise ValueError(f'benchmark {path}: compare entries are pairs of method names '
@@ -104,6 +145,25 @@ def select_methods(bench: Config, names: Optional[Sequence[str]]) -> List[dict]:
     if missing:
         raise KeyError(f'unknown method(s) {missing}; the benchmark has {list(known)}')
     return [m for m in bench.methods if m['name'] in names]
+
+
+def run_dir(out_dir: str, seed: int, fold: Optional[int], name: str) -> str:
+    """``<out>/seed<seed>[/fold<f>]/<method slug>``: the work dirs of one run."""
+    parts = [out_dir, f'seed{seed}'] + ([f'fold{fold}'] if fold is not None else [])
+    return osp.join(*parts, slug(name))
+
+
+def use_fold(cfg: Config, fold_dir: str, source: str) -> Config:
+    """Move the ``ann_file`` of every dataloader of ``cfg`` into ``fold_dir`` (same file name)."""
+    for loader in LOADERS:
+        if cfg.get(loader) is None:
+            continue
+        dataset = cfg[loader].dataset
+        if not dataset.get('ann_file'):
+            raise KeyError(f'{source}: {loader}.dataset has no ann_file to take from the fold '
+                           f'folder {fold_dir}')
+        dataset.ann_file = osp.join(fold_dir, osp.basename(dataset.ann_file))
+    return cfg
 
 
 class ProgressHook(Hook):
@@ -160,12 +220,13 @@ def _log_to_files(runner: Runner) -> None:
             handler.setLevel(logging.INFO)
 
 
-def run_training(cfg: Config, title: str, evaluate: bool) -> Dict:
+def run_training(cfg: Config, title: str, evaluate: bool, test_checkpoint: str = 'last') -> Dict:
     """Train ``cfg`` in this process (resuming from its work dir) and return its result.
 
     The result holds ``checkpoint`` (the last one), the time spent, and with ``evaluate`` the
-    test metrics of the last epoch. It is written to ``<work_dir>/result.json``; a work dir that
-    already has one is not trained again.
+    test metrics of the last epoch (``test_checkpoint='best'``: of the checkpoint kept for the
+    best validation score, named in ``tested_checkpoint``). It is written to
+    ``<work_dir>/result.json``; a work dir that already has one is not trained again.
     """
     result_file = osp.join(cfg.work_dir, RESULT_FILE)
     if osp.isfile(result_file):
@@ -189,6 +250,13 @@ def run_training(cfg: Config, title: str, evaluate: bool) -> Dict:
     if not osp.isfile(result['checkpoint']):
         raise FileNotFoundError(f'{title}: training finished but {result["checkpoint"]} is '
                                 'missing; the benchmark needs the checkpoint of the last epoch')
+    if evaluate and test_checkpoint == 'best':
+        best = runner.message_hub.get_info('best_ckpt')
+        if not best or not osp.isfile(best):
+            raise FileNotFoundError(f'{title}: no best checkpoint was kept (got {best!r}); set '
+                                    'default_hooks.checkpoint.save_best in the config')
+        runner.load_checkpoint(best)
+        result['tested_checkpoint'] = best
     if evaluate:
         metrics = runner.test()
         result['metrics'] = {k: float(v) for k, v in metrics.items()}
@@ -199,14 +267,19 @@ def run_training(cfg: Config, title: str, evaluate: bool) -> Dict:
 
 
 def stage_configs(bench: Config, method: dict, seed: int, out_dir: str,
-                  pretrain_checkpoint: Optional[str] = None):
-    """``(pretrain_cfg or None, finetune_cfg)`` of one method and seed, with their work dirs."""
-    root = osp.join(out_dir, f'seed{seed}', slug(method['name']))
+                  pretrain_checkpoint: Optional[str] = None, fold: Optional[int] = None):
+    """``(pretrain_cfg or None, finetune_cfg)`` of one method, seed and fold (None without
+    folds), with their work dirs and the fold's split files."""
+    root = run_dir(out_dir, seed, fold, method['name'])
+    fold_dir = None if fold is None else bench.get('fold_dir', 'splits/fold{fold}').format(
+        fold=fold)
     pre_cfg = None
     if method.get('pretrain'):
         options = {**(bench.get('pretrain_options') or {}),
                    **(method.get('pretrain_options') or {}), 'randomness.seed': seed}
         pre_cfg = load_config(method['pretrain'], options, osp.join(root, 'pretrain'))
+        if fold_dir is not None:
+            use_fold(pre_cfg, fold_dir, method['pretrain'])
     stage = bench.get('finetune') or bench.probe
     options = {**(stage.get('options') or {}), **(method.get('finetune_options') or {}),
                'randomness.seed': seed}
@@ -216,6 +289,8 @@ def stage_configs(bench: Config, method: dict, seed: int, out_dir: str,
         return pre_cfg, None
     fine_cfg = load_config(method.get('finetune_config') or stage.config, options,
                            osp.join(root, 'finetune'))
+    if fold_dir is not None:
+        use_fold(fine_cfg, fold_dir, method.get('finetune_config') or stage.config)
     return pre_cfg, fine_cfg
 
 
@@ -256,21 +331,32 @@ def _write_json(path: str, data) -> None:
     os.replace(tmp, path)
 
 
-def run_method(bench: Config, method: dict, seed: int, out_dir: str, step: str) -> Dict:
-    """Pretrain (when the method has a pretraining) and evaluate one method with one seed."""
+def run_method(bench: Config, method: dict, seed: int, out_dir: str, step: str,
+               fold: Optional[int] = None) -> Dict:
+    """Pretrain (when the method has a pretraining, or reuse that of ``pretrain_from``) and
+    evaluate one method with one seed (and fold)."""
     name = method['name']
-    pre_cfg, _ = stage_configs(bench, method, seed, out_dir)
+    where = f'seed {seed}' + ('' if fold is None else f', fold {fold}')
+    source = method
+    if method.get('pretrain_from'):
+        source = next(m for m in bench.methods if m['name'] == method['pretrain_from'])
+    pre_cfg, _ = stage_configs(bench, source, seed, out_dir, fold=fold)
     checkpoint = None
     if pre_cfg is not None:
-        pre = run_training(pre_cfg, f'{step} {name} pretraining (seed {seed})', evaluate=False)
+        pre = run_training(pre_cfg, f'{step} {source["name"]} pretraining ({where})',
+                           evaluate=False)
         checkpoint = pre['checkpoint']
-    _, fine_cfg = stage_configs(bench, method, seed, out_dir, checkpoint)
+    _, fine_cfg = stage_configs(bench, method, seed, out_dir, checkpoint, fold)
     fine = None
     if fine_cfg is not None:
         title = 'training' if 'probe' in bench else 'fine-tuning'
-        fine = run_training(fine_cfg, f'{step} {name} {title} (seed {seed})', evaluate=True)
+        fine = run_training(fine_cfg, f'{step} {name} {title} ({where})', evaluate=True,
+                            test_checkpoint=(bench.get('finetune') or {}).get(
+                                'test_checkpoint', 'last'))
     run = dict(method=name, seed=seed, pretrain_checkpoint=checkpoint,
                finetune_checkpoint=fine and fine['checkpoint'])
+    if fold is not None:
+        run['fold'] = fold
     if 'finetune' in bench:
         run.update(encoder_checkpoint=fine['checkpoint'], metrics=fine['metrics'])
         return run
@@ -330,9 +416,11 @@ def format_table(rows: Sequence[Dict], title: str = '', prefix: str = '') -> str
     return '\n'.join(line for line in lines if line)
 
 
-def format_summary(rows: Sequence[Dict], metrics: Sequence[str], title: str = '') -> str:
-    """Markdown table: method, seeds, then each of ``metrics`` (mean ± std; n/a if absent)."""
-    lines = [f'{title}\n' if title else '', '| ' + ' | '.join(['method', 'seeds', *metrics])
+def format_summary(rows: Sequence[Dict], metrics: Sequence[str], title: str = '',
+                   count: str = 'seeds') -> str:
+    """Markdown table: method, number of runs (column ``count``), then each of ``metrics``
+    (mean ± std; n/a if absent)."""
+    lines = [f'{title}\n' if title else '', '| ' + ' | '.join(['method', count, *metrics])
              + ' |', '|' + '---|' * (len(metrics) + 2)]
     for row in rows:
         values = [row['method'], str(len(row['seeds']))]
@@ -343,15 +431,17 @@ def format_summary(rows: Sequence[Dict], metrics: Sequence[str], title: str = ''
 
 def paired_difference(runs: Sequence[Dict], a: str, b: str, metric: str,
                       confidence: float = 0.95) -> Dict:
-    """``a - b`` of ``metric`` over the seeds both methods ran: mean, sample std, n, and the
-    two-sided ``confidence`` interval of the mean (Student's t; None for fewer than 2 seeds)."""
+    """``a - b`` of ``metric`` over the seeds (and folds) both methods ran: mean, sample std, n,
+    and the two-sided ``confidence`` interval of the mean (Student's t; None for fewer than 2
+    runs)."""
     from scipy.stats import t as student_t
-    by_seed = {name: {r['seed']: r['metrics'].get(metric, math.nan) for r in runs
-                      if r['method'] == name} for name in (a, b)}
+    by_seed = {name: {(r['seed'], r.get('fold')): r['metrics'].get(metric, math.nan)
+                      for r in runs if r['method'] == name} for name in (a, b)}
     seeds = sorted(set(by_seed[a]) & set(by_seed[b]))
     diffs = np.array([by_seed[a][s] - by_seed[b][s] for s in seeds], dtype=np.float64)
     diffs = diffs[~np.isnan(diffs)]
-    result = dict(a=a, b=b, metric=metric, n=len(diffs), diffs=diffs.tolist(),
+    unit = 'folds' if any(fold is not None for _, fold in seeds) else 'seeds'
+    result = dict(a=a, b=b, metric=metric, n=len(diffs), unit=unit, diffs=diffs.tolist(),
                   mean=float(diffs.mean()) if len(diffs) else math.nan, std=math.nan, ci=None)
     if len(diffs) > 1:
         result['std'] = float(diffs.std(ddof=1))
@@ -365,9 +455,9 @@ def format_difference(diff: Dict) -> str:
     """One line: ``a - b (metric): mean [lo, hi] 95 % CI over n seeds``."""
     text = f'{diff["a"]} - {diff["b"]} ({diff["metric"]}): {diff["mean"]:+.2f}'
     if diff['ci'] is None:
-        return text + f' ({diff["n"]} seed(s): no confidence interval)'
+        return text + f' ({diff["n"]} {diff["unit"]}: no confidence interval)'
     lo, hi = diff['ci']
-    return text + f', 95 % CI [{lo:+.2f}, {hi:+.2f}] over {diff["n"]} seeds (paired)'
+    return text + f', 95 % CI [{lo:+.2f}, {hi:+.2f}] over {diff["n"]} {diff["unit"]} (paired)'
 
 
 def learnability_verdict(rows: Sequence[Dict], check: Dict) -> str:
@@ -383,17 +473,22 @@ def learnability_verdict(rows: Sequence[Dict], check: Dict) -> str:
 
 
 def run_benchmark(bench: Config, out_dir: str, methods: List[dict], seeds: Sequence[int],
-                  after_seed: Optional[Callable[[int, List[Dict]], None]] = None) -> List[Dict]:
-    """Run every method for every seed; write ``<out>/runs.json`` after each run."""
+                  after_seed: Optional[Callable[[int, List[Dict]], None]] = None,
+                  folds: Optional[Sequence[int]] = None) -> List[Dict]:
+    """Run every method for every seed (and fold); write ``<out>/runs.json`` after each run."""
     runs: List[Dict] = []
-    total = len(methods) * len(seeds)
+    folds = list(folds) if folds else [None]
+    total = len(methods) * len(seeds) * len(folds)
+    shown = bench.get('metrics')
     for seed in seeds:
         seed_runs = []
-        for method in methods:
+        for fold, method in [(f, m) for f in folds for m in methods]:
             step = f'[{len(runs) + 1}/{total}]'
-            run = run_method(bench, method, seed, out_dir, step)
-            main = {k: v for k, v in run['metrics'].items() if k.endswith('mIoU')}
-            print(f'  {step} {method["name"]} (seed {seed}): '
+            run = run_method(bench, method, seed, out_dir, step, fold)
+            main = {k: v for k, v in run['metrics'].items()
+                    if (k in shown if shown else k.endswith('mIoU'))}
+            where = f'seed {seed}' + ('' if fold is None else f', fold {fold}')
+            print(f'  {step} {method["name"]} ({where}): '
                   + ', '.join(f'{k} {v:.2f}' for k, v in main.items()), flush=True)
             runs.append(run)
             seed_runs.append(run)

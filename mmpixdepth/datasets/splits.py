@@ -4,7 +4,7 @@ Within each class the samples are put in a random order drawn from a generator s
 ``(seed, class label)``, so the result depends only on the labels and the seed (not on other
 classes, the platform or the Python hash seed).
 """
-from typing import List, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
@@ -80,3 +80,34 @@ def stratified_fraction(labels: Sequence[int], fraction: float,
         kept.append(order[:count])
         rest.append(order[count:])
     return np.sort(np.concatenate(kept)), np.sort(np.concatenate(rest))
+
+
+def stratified_kfold(labels: Sequence[int], num_folds: int = 5,
+                     seed: int = 0) -> List[Dict[str, np.ndarray]]:
+    """Class-stratified k-fold train/val/test parts: fold f tests on part f, validates on part
+    ``(f + 1) % k`` and trains on the other ``k - 2`` parts.
+
+    Each class's seeded order is cut into ``k`` contiguous parts of ``round(n * i / k)`` to
+    ``round(n * (i + 1) / k)``; with ``k = 5`` every fold is a 60/20/20 split and every sample
+    is tested in exactly one fold.
+
+    Args:
+        labels (Sequence[int]): Class index of every sample.
+        num_folds (int): ``k >= 3``. Defaults to 5.
+        seed (int): Defaults to 0.
+
+    Returns:
+        list[dict]: Per fold, ``{'train': idx, 'val': idx, 'test': idx}`` sorted indices.
+    """
+    labels = _as_labels(labels)
+    if isinstance(num_folds, bool) or not isinstance(num_folds, int) or num_folds < 3:
+        raise ValueError(f'num_folds must be an integer >= 3 (train, val and test parts), '
+                         f'got {num_folds!r}')
+    parts = stratified_split(labels, [1 / num_folds] * num_folds, seed)
+    folds = []
+    for fold in range(num_folds):
+        val = (fold + 1) % num_folds
+        train = [parts[i] for i in range(num_folds) if i not in (fold, val)]
+        folds.append(dict(train=np.sort(np.concatenate(train)), val=parts[val],
+                          test=parts[fold]))
+    return folds

@@ -1,5 +1,4 @@
 """3DPM material samples: a reflectance image, the pixel-aligned depth map and a class."""
-import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
@@ -7,8 +6,9 @@ from mmengine.logging import print_log
 from mmpretrain.datasets import BaseDataset
 
 from mmpixdepth.registry import PRETRAIN_DATASETS, register_module
+from mmpixdepth.utils.atomic_write import write_atomic
 from .file_lists import other_files_note, scan_files, with_suffix_case_on_disk
-from .splits import stratified_fraction, stratified_split
+from .splits import stratified_fraction, stratified_kfold, stratified_split
 
 CLASSES = ('Mixed1', 'Aggl', 'Mixed2', 'Ore1', 'Ore2', 'Ore3', 'Cylindrical')
 
@@ -144,6 +144,32 @@ class ThreeDPMDataset(BaseDataset):
         return data_list
 
 
+def _samples_and_labels(data_root: str, **dataset_kwargs):
+    """'<class>/<id>' and class index of every sample of a layout, listed and checked by
+    :class:`ThreeDPMDataset`."""
+    dataset = ThreeDPMDataset(data_root, **dataset_kwargs)
+    refl_dir = dataset.data_prefix['img_path']
+    samples = [osp.relpath(dataset.get_data_info(i)['img_path'], refl_dir)
+               [:-len(dataset.img_suffix)] for i in range(len(dataset))]
+    return samples, dataset.get_gt_labels()
+
+
+def write_split_files(folder: str, splits: Dict[str, List[str]], overwrite: bool = True) -> None:
+    """Write ``folder/<name>.txt`` with one '<class>/<id>' per line for each split, atomically.
+
+    With ``overwrite=False`` a file with other content is an error (identical files are fine).
+    """
+    for name, lines in splits.items():
+        path = osp.join(folder, f'{name}.txt')
+        text = ''.join(line + '\n' for line in lines)
+        if osp.isfile(path) and not overwrite:
+            with open(path) as f:
+                if f.read() != text:
+                    raise FileExistsError(f'{path} exists with another split; remove it or '
+                                          'allow overwriting')
+        write_atomic(path, text.encode())
+
+
 def write_3dpm_splits(data_root: str,
                       ratios: Sequence[float] = (0.6, 0.2, 0.2),
                       names: Sequence[str] = ('train', 'val', 'test'),
@@ -176,21 +202,31 @@ def write_3dpm_splits(data_root: str,
     """
     if len(names) != len(ratios):
         raise ValueError(f'{len(names)} names {list(names)} for {len(ratios)} ratios')
-    dataset = ThreeDPMDataset(data_root, **dataset_kwargs)
-    refl_dir = dataset.data_prefix['img_path']
-    samples = [osp.relpath(dataset.get_data_info(i)['img_path'], refl_dir)
-               [:-len(dataset.img_suffix)] for i in range(len(dataset))]
-    parts = stratified_split(dataset.get_gt_labels(), ratios, seed)
+    samples, labels = _samples_and_labels(data_root, **dataset_kwargs)
+    parts = stratified_split(labels, ratios, seed)
     splits = {name: [samples[i] for i in part] for name, part in zip(names, parts)}
-    os.makedirs(osp.join(data_root, out_dir), exist_ok=True)
-    for name, lines in splits.items():
-        path = osp.join(data_root, out_dir, f'{name}.txt')
-        text = ''.join(line + '\n' for line in lines)
-        if osp.isfile(path) and not overwrite:
-            with open(path) as f:
-                if f.read() != text:
-                    raise FileExistsError(f'{path} exists with another split; remove it or '
-                                          'allow overwriting')
-        with open(path, 'w') as f:
-            f.write(text)
+    write_split_files(osp.join(data_root, out_dir), splits, overwrite)
     return splits
+
+
+def write_3dpm_folds(data_root: str,
+                     num_folds: int = 5,
+                     seed: int = 0,
+                     out_dir: str = 'splits',
+                     overwrite: bool = True,
+                     **dataset_kwargs) -> List[Dict[str, List[str]]]:
+    """Write class-stratified k-fold splits: ``data_root/out_dir/fold<f>/{train,val,test}.txt``.
+
+    Fold f tests on part f of :func:`stratified_kfold`, validates on part ``(f + 1) % k`` and
+    trains on the rest (60/20/20 for k = 5). Other arguments as :func:`write_3dpm_splits`.
+
+    Returns:
+        list[dict]: Per fold, ``{'train' | 'val' | 'test': ['<class>/<id>', ...]}``.
+    """
+    samples, labels = _samples_and_labels(data_root, **dataset_kwargs)
+    folds = []
+    for fold, parts in enumerate(stratified_kfold(labels, num_folds, seed)):
+        splits = {name: [samples[i] for i in part] for name, part in parts.items()}
+        write_split_files(osp.join(data_root, out_dir, f'fold{fold}'), splits, overwrite)
+        folds.append(splits)
+    return folds

@@ -1,7 +1,11 @@
-"""Pretrain encoders, evaluate each on segmentation, print mIoU and per-class IoU (mean ± std).
+"""Pretrain encoders, evaluate each downstream, print the benchmark's metrics (mean ± std).
 
 ``python tools/analysis_tools/benchmark_transfer.py BENCHMARK [--out-dir DIR] [--seeds 0 1]
-[--methods PixDepth PixPro] [--data-root DIR]``
+[--folds 0 1 2] [--methods PixDepth PixPro] [--data-root DIR]``
+
+Segmentation benchmarks report mIoU and per-class IoU over seeds; k-fold benchmarks (``folds``
+and ``metrics`` keys, e.g. ``benchmarks/depthcontrast_synthetic3dpm_kfold.py``) report their
+``metrics`` (weighted F1, ...) over folds and seeds.
 
 BENCHMARK is a benchmark config (format in ``mmpixdepth/analysis/transfer.py``). Everything goes
 to DIR (default ``work_dirs/<benchmark name>``): one work dir per run with its logs and
@@ -31,6 +35,8 @@ def parse_args(argv=None):
     parser.add_argument('benchmark', help='benchmark config (benchmarks/*.py)')
     parser.add_argument('--out-dir', help='output folder (default work_dirs/<benchmark name>)')
     parser.add_argument('--seeds', nargs='+', type=int, help="override the benchmark's seeds")
+    parser.add_argument('--folds', nargs='+', type=int,
+                        help="override the benchmark's folds (k-fold benchmarks only)")
     parser.add_argument('--methods', nargs='+', metavar='NAME',
                         help='run only these methods (names as in the benchmark)')
     parser.add_argument('--data-root', help="override the data root of every run's datasets")
@@ -57,9 +63,21 @@ def similarity_items(data_root, split, num_images):
                  depth_path=osp.join(data_root, 'depth', split, n)) for n in names]
 
 
-def report(bench, name, runs, methods, seeds):
+def report(bench, name, runs, methods, seeds, folds=None):
     """The markdown report of a benchmark's runs."""
     rows = summarize(runs, methods)
+    if bench.get('metrics'):
+        where = f'seeds {seeds}' + (f', folds {folds}' if folds else '')
+        parts = [format_summary(rows, bench.metrics, f'{name}: test metrics (%), mean ± std '
+                                f'over {where}', count='runs')]
+        diffs = [format_difference(paired_difference(runs, a, b, bench.metrics[0]))
+                 for a, b in bench.get('compare') or []]
+        if diffs:
+            parts.append('Paired differences (same seed and fold):\n'
+                         + '\n'.join(f'- {d}' for d in diffs))
+        if bench.get('learnability'):
+            parts.append(learnability_verdict(rows, bench.learnability))
+        return '\n\n'.join(parts)
     if 'finetune' in bench:
         return format_table(rows, f'{name}: DeepLabV3 on each encoder, IoU (%) on the test '
                             f'split, seeds {seeds}')
@@ -88,10 +106,15 @@ def main(argv=None):
         with_data_root(bench, args.data_root)
     methods = select_methods(bench, args.methods)
     seeds = args.seeds or list(bench.seeds)
+    folds = args.folds or list(bench.get('folds') or [])
+    if folds and 'folds' not in bench:
+        raise SystemExit(f'error: --folds: benchmark {args.benchmark} has no "folds" (its data '
+                         'has one split)')
     name = osp.splitext(osp.basename(args.benchmark))[0]
     out_dir = args.out_dir or osp.join('work_dirs', name)
     os.makedirs(out_dir, exist_ok=True)
-    print(f'{name}: {len(methods)} methods x {len(seeds)} seed(s) -> {out_dir} '
+    fold_text = f' x {len(folds)} fold(s)' if folds else ''
+    print(f'{name}: {len(methods)} methods x {len(seeds)} seed(s){fold_text} -> {out_dir} '
           '(full logs in each run\'s folder)', flush=True)
     start = time.time()
 
@@ -111,9 +134,9 @@ def main(argv=None):
         for path in write_similarity_figures(cfg, encoders, items, out_dir, seed):
             print(f'  wrote {path}', flush=True)
 
-    runs = run_benchmark(bench, out_dir, methods, seeds, after_seed=figures)
+    runs = run_benchmark(bench, out_dir, methods, seeds, after_seed=figures, folds=folds)
     minutes = (time.time() - start) / 60
-    table = report(bench, name, runs, [m['name'] for m in methods], seeds)
+    table = report(bench, name, runs, [m['name'] for m in methods], seeds, folds)
     with open(osp.join(out_dir, 'results.md'), 'w') as f:
         f.write(table + '\n')
     print(f'\n{table}\n\n{minutes:.1f} min; table in {osp.join(out_dir, "results.md")}, '

@@ -1,6 +1,8 @@
 # Material classification on the 3DPM data: the input merges (depth, reflectance, depth) into the
 # 3 channels of one image, as in the Depth Contrast paper; splits/{train,val,test}.txt.
-# Metrics: top-1 accuracy, weighted F1 (model selection, see cls_runtime.py), F1 of each class.
+# The paper's views: training on one random 224x224 crop (no resize, no flip), validation and
+# test on the whole sample resized to 896x896 (change the Resize of test_pipeline for another
+# size). Metrics: top-1 accuracy, weighted F1 (model selection, see cls_runtime.py), per-class F1.
 dataset_type = 'ThreeDPMDataset'
 data_root = 'data/3dpm'
 load_pipeline = [
@@ -9,13 +11,9 @@ load_pipeline = [
     dict(type='DepthToImage', fill='zero'),
     dict(type='MergeModalities', keys=('depth', 'img', 'depth')),  # float32 (H, W, 3)
 ]
-train_pipeline = load_pipeline + [
-    dict(type='RandomResizedCrop', scale=224, crop_ratio_range=(0.25, 1.0)),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackInputs'),
-]
+train_pipeline = load_pipeline + [dict(type='RandomCrop', crop_size=224), dict(type='PackInputs')]
 test_pipeline = load_pipeline + [
-    dict(type='Resize', scale=(224, 224)),  # the whole sample
+    dict(type='Resize', scale=(896, 896)),  # the whole sample
     dict(type='PackInputs'),
 ]
 train_dataloader = dict(
@@ -24,8 +22,9 @@ train_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='default_collate'),
+    # label_fraction=0.2: a class-stratified 20 % of the training labels
     dataset=dict(type=dataset_type, data_root=data_root, ann_file='splits/train.txt',
-                 depth_suffix='.png', pipeline=train_pipeline))
+                 depth_suffix='.png', label_fraction=None, pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=16,
     num_workers=4,

@@ -37,8 +37,17 @@ class PretrainedBackbone:
                 'PretrainedBackbone: no checkpoint given; set '
                 'model.backbone.init_cfg.checkpoint=PATH (e.g. with --cfg-options), or '
                 'model.backbone.init_cfg=None for a randomly initialised encoder.')
-        count, meta = load_backbone_into(module, self.checkpoint, self.prefix,
-                                         self.map_location)
+        try:
+            count, meta = load_backbone_into(module, self.checkpoint, self.prefix,
+                                             self.map_location)
+        except OSError as error:  # a missing file, an unreachable or failing URL
+            remote = '://' in str(self.checkpoint)
+            kind = FileNotFoundError if isinstance(error, FileNotFoundError) else OSError
+            raise kind(
+                f'PretrainedBackbone: cannot {"download" if remote else "read"} the checkpoint '
+                f'{self.checkpoint} ({error}). Fetch it where there is network access and give '
+                'its local path as model.backbone.init_cfg.checkpoint, or set '
+                'model.backbone.init_cfg=None to start from random weights.') from error
         source = meta.get('source', self.checkpoint)
         print_log(f'loaded {count} backbone tensors from {self.checkpoint} (source: {source}): '
                   '0 missing, 0 unexpected keys', logger='current')

@@ -1,12 +1,13 @@
-# Depth Contrast on the built-in synthetic 3DPM-like data, sized for a CPU: ResNet-18, a narrow
-# projection MLP, 56x56 crops of the 64x64 samples, Adam lr 1e-3, 20 epochs of the 84-sample
-# train split. Make the data with `python tools/generate_synthetic_3dpm.py`. Used by the tests
-# (with fewer epochs) and the README example.
+# Depth Contrast on the built-in synthetic 3DPM-like data with augmented views, sized for a CPU:
+# ResNet-18 from random weights, a narrow projection MLP, paired random resized crops (area
+# 0.3-1, resized to 56x56) with flips of the 64x64 samples, Adam lr 1e-3, 20 epochs of the
+# 84-sample train split. Make the data with `python tools/generate_synthetic_3dpm.py`. Used by
+# the tests (with fewer epochs) and the README example.
 _base_ = [
-    './_base_/models/depthcontrast_r50.py',
-    './_base_/datasets/3dpm_depth_contrast.py',
-    './_base_/schedules/adam_300e_depthcontrast.py',
-    './_base_/pretrain_runtime.py',
+    '../_base_/models/depthcontrast_resnet50.py',
+    '../_base_/datasets/3dpm_depthcontrast-pairs.py',
+    '../_base_/schedules/adam_300e_depthcontrast.py',
+    '../_base_/pretrain_runtime.py',
 ]
 model = dict(
     backbone=dict(depth=18),

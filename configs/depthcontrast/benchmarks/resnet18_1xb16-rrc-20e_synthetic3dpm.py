@@ -1,9 +1,13 @@
-# Material classification on the built-in synthetic 3DPM-like data, sized for a CPU: fine-tuning
-# the ResNet-18 encoder of depthcontrast_r18_1xb16-20e_synthetic3dpm-56x56.py (set
-# model.backbone.init_cfg.checkpoint; init_cfg=None trains from scratch), 56x56 inputs,
-# Adam lr 1e-3, 20 epochs, model selection on validation weighted F1.
-_base_ = './cls_r50_1xb16-100e_3dpm.py'
-model = dict(backbone=dict(depth=18), head=dict(in_channels=512))
+# Material classification on the built-in synthetic 3DPM-like data with augmented inputs, sized
+# for a CPU: fine-tuning the ResNet-18 encoder of
+# ../depthcontrast_resnet18_1xb16-rrc-20e_synthetic3dpm-56x56.py (set
+# model.backbone.init_cfg.checkpoint; init_cfg=None trains from scratch), random resized crops
+# to 56x56 with flips, whole sample resized to 56x56 for testing, Adam lr 1e-3, 20 epochs, model
+# selection on validation weighted F1.
+_base_ = './resnet50_1xb16-100e_3dpm.py'
+model = dict(
+    backbone=dict(depth=18, init_cfg=dict(type='PretrainedBackbone', checkpoint=None)),
+    head=dict(in_channels=512))
 data_root = 'data/synthetic_3dpm'
 load_pipeline = [
     dict(type='LoadImageFromFile', color_type='grayscale'),
