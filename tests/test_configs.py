@@ -124,3 +124,10 @@ def test_metafile_lists_every_config(folder):
         listed.append(model['Config'])
     mine = [c for c in CONFIGS if c.startswith(f'configs/{folder}/')]
     assert sorted(listed) == sorted(mine)
+
+
+def test_model_index_imports_every_metafile():
+    with open(osp.join(REPO, 'model-index.yml')) as f:
+        imports = yaml.safe_load(f)['Import']
+    assert sorted(imports) == sorted(osp.relpath(p, REPO) for p in glob.glob(
+        osp.join(REPO, 'configs', '*', 'metafile.yml')))
