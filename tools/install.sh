@@ -7,6 +7,7 @@
 #   MMPIXDEPTH_CACHE      where built mmcv wheels are kept (default: ~/.cache/mmpixdepth)
 #   MMCV_CUDA=auto|1|0    compile mmcv's CUDA ops: auto = only when CUDA torch, nvcc and a GPU are all present
 #   MMPIXDEPTH_EXTRAS     pip extras of the package to install (default: tests)
+#   MMPIXDEPTH_INSTALLER=uv|pip   who installs packages (default uv, falling back to pip)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -38,6 +39,43 @@ fi
   || die "Python >= 3.9 is required, found $("$PY" --version)"
 pip() { "$PY" -m pip "$@"; }
 
+# Installer: uv when it can be had (it unpacks the multi-GB torch and CUDA wheels in parallel and
+# links them from its cache, several times faster than pip), else pip. uv does not read pip's
+# configuration, so it is handed the indexes, links, constraints and certificate pip would use.
+UV_ARGS=()
+if [ "${MMPIXDEPTH_INSTALLER:-uv}" = uv ] && pip install -q uv >/dev/null 2>&1 \
+   && "$PY" -m uv --version >/dev/null 2>&1; then
+  { read -r cert; while IFS= read -r arg; do UV_ARGS+=("$arg"); done; } < <("$PY" - <<'PYEOF'
+import subprocess, sys
+listing = subprocess.run([sys.executable, '-m', 'pip', 'config', 'list'],
+                         capture_output=True, text=True).stdout
+rank = {'global': 0, 'install': 1, ':env:': 2}  # pip's precedence, lowest first
+found = {}
+for line in listing.splitlines():
+    name, _, value = line.partition('=')
+    section, _, key = name.rpartition('.')
+    if section in rank and rank[section] >= found.get(key, (-1, ''))[0]:
+        found[key] = (rank[section], value.strip().strip('"\''))
+print(found.get('cert', (0, ''))[1])  # first line: the CA bundle, or empty
+flags = {'index-url': '--index-url', 'extra-index-url': '--extra-index-url',
+         'find-links': '--find-links', 'constraint': '--constraints'}
+for key, flag in flags.items():
+    for value in found.get(key, (0, ''))[1].split():
+        print(flag), print(value)
+PYEOF
+  )
+  if [ -n "$cert" ]; then export SSL_CERT_FILE="$cert"; fi
+  UV_ARGS=(--python "$PY" --index-strategy unsafe-best-match "${UV_ARGS[@]}")
+  log "installing with uv $("$PY" -m uv --version | cut -d' ' -f2)"
+fi
+install() {
+  if [ ${#UV_ARGS[@]} -gt 0 ]; then
+    "$PY" -m uv pip install "${UV_ARGS[@]}" "$@" && return
+    log "uv failed; retrying with pip"
+  fi
+  pip install "$@"
+}
+
 # 2. PyTorch: keep a working torch + torchvision, else install the tested pair.
 if "$PY" - <<'PYEOF' 2>/dev/null
 import torch, torchvision
@@ -48,11 +86,11 @@ then
   log "keeping the installed torch $("$PY" -c 'import torch; print(torch.__version__)')"
 else
   log "installing torch==$TORCH_VERSION torchvision==$TORCHVISION_VERSION"
-  pip install "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION"
+  install "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION"
 fi
 
 # setuptools < 81 still ships pkg_resources, which mmcv 2.1.0's setup.py imports (torch needs >= 77.0.3).
-pip install -q 'setuptools>=77.0.3,<81' wheel
+install -q 'setuptools>=77.0.3,<81' wheel
 
 # 3. mmcv with compiled ops, from the official sdist, cached as a wheel keyed by versions.
 read -r TORCH_V TORCH_CUDA CUDA_OK PYTAG CXXSTD < <("$PY" - <<'PYEOF'
@@ -103,14 +141,14 @@ else
   else
     log "using the cached mmcv wheel $WHEEL_DIR"
   fi
-  pip install --force-reinstall --no-deps "$WHEEL_DIR"/mmcv-*.whl
+  install --force-reinstall --no-deps "$WHEEL_DIR"/mmcv-*.whl
 fi
 
 # 4. The rest of the stack, its undeclared runtime needs, and this package (editable).
 log "installing mmengine $MMENGINE_VERSION, mmsegmentation $MMSEG_VERSION, mmpretrain $MMPRETRAIN_VERSION, mmpixdepth"
-pip install -q "mmcv==$MMCV_VERSION" "mmengine==$MMENGINE_VERSION" \
+install -q "mmcv==$MMCV_VERSION" "mmengine==$MMENGINE_VERSION" \
   "mmsegmentation==$MMSEG_VERSION" "mmpretrain==$MMPRETRAIN_VERSION" ftfy regex
-pip install -q --no-build-isolation -e "$ROOT[$EXTRAS]"
+install -q --no-build-isolation -e "$ROOT[$EXTRAS]"
 
 # 5. Self-check.
 "$PY" - <<'PYEOF'
