@@ -65,7 +65,7 @@ for key, flag in flags.items():
 PYEOF
   )
   if [ -n "$cert" ]; then export SSL_CERT_FILE="$cert"; fi
-  UV_ARGS=(--python "$PY" --index-strategy unsafe-best-match "${UV_ARGS[@]}")
+  UV_ARGS=(--python "$PY" --index-strategy unsafe-best-match --compile-bytecode "${UV_ARGS[@]}")
   log "installing with uv $("$PY" -m uv --version | cut -d' ' -f2)"
 fi
 install() {
