@@ -143,10 +143,6 @@ def test_summary_table_and_learnability_verdict():
     assert learnability_verdict(rows, dict(check, min=45)).startswith('learnability check passed')
 
 
-def _tool(argv):
-    return load_tool(TOOL).main(argv)
-
-
 TOOL = 'tools/analysis_tools/benchmark_transfer.py'
 TINY_PRETRAIN = {'train_cfg.max_epochs': 1, 'param_scheduler.0.end': 1,
                  'param_scheduler.1.begin': 1, 'param_scheduler.1.T_max': 1,
@@ -172,7 +168,7 @@ similarity = dict(split='val', num_images=1)
 """)
     out_dir = str(tmp_path / 'out')
     argv = [bench, '--out-dir', out_dir, '--data-root', tiny_rgbd]
-    _tool(argv)
+    load_tool(TOOL).main(argv)
     first = capsys.readouterr().out
     assert 'PixDepth pretraining (seed 0): iter 2/2' in first
     assert '| method | seeds | linear mIoU | aspp mIoU | end-to-end mIoU |' in first
@@ -197,7 +193,7 @@ similarity = dict(split='val', num_images=1)
         'similarity_00000.png']
     assert 'Config:' not in first  # run logs go to each run's folder
 
-    _tool(argv)
+    load_tool(TOOL).main(argv)
     second = capsys.readouterr().out
     assert second.count('done before') == 7  # 2 pretrainings, 1 supervised training, 4 probes
     with open(osp.join(out_dir, 'runs.json')) as f:
@@ -223,7 +219,7 @@ finetune = dict(config='{finetune}', options={{**{TINY_LOADERS!r}, 'train_cfg.ma
 """)
     out_dir = str(tmp_path / 'out')
     argv = [bench, '--out-dir', out_dir, '--data-root', tiny_rgbd]
-    _tool(argv)
+    load_tool(TOOL).main(argv)
     first = capsys.readouterr().out
     assert '| method | seeds | mIoU | background | disc | box | triangle | ring | cross |' in first
     with open(osp.join(out_dir, 'runs.json')) as f:
@@ -236,7 +232,7 @@ finetune = dict(config='{finetune}', options={{**{TINY_LOADERS!r}, 'train_cfg.ma
 
     run_dir = osp.join(out_dir, 'seed0', 'random-init', 'finetune')
     os.remove(osp.join(run_dir, 'result.json'))
-    _tool(argv + ['--methods', 'random init'])
+    load_tool(TOOL).main(argv + ['--methods', 'random init'])
     capsys.readouterr()
     with open(osp.join(run_dir, 'result.json')) as f:
         assert json.load(f)['metrics'] == runs[1]['metrics']
@@ -248,4 +244,4 @@ finetune = dict(config='{finetune}', options={{**{TINY_LOADERS!r}, 'train_cfg.ma
 def test_benchmark_tool_rejects_an_unknown_method(tmp_path, repo_root, monkeypatch):
     monkeypatch.chdir(repo_root)
     with pytest.raises(KeyError, match=re.escape("unknown method(s) ['MoCo']")):
-        _tool([QUICK, '--methods', 'MoCo', '--out-dir', str(tmp_path)])
+        load_tool(TOOL).main([QUICK, '--methods', 'MoCo', '--out-dir', str(tmp_path)])

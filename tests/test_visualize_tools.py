@@ -62,7 +62,7 @@ def run_tool(path, config, *args):
     return 0, out.getvalue()
 
 
-def test_similarity_tool_writes_one_png(data, pretrain_ckpt, tmp_path, python, repo_root):
+def test_similarity_tool_writes_one_png(data, pretrain_ckpt, tmp_path):
     out = str(tmp_path / 'sim.png')
     rc, log = run_tool('tools/visualize_similarity.py', PIXDEPTH,
                        data['image'], '--checkpoints', pretrain_ckpt, 'random', '--labels',
@@ -78,8 +78,7 @@ def test_similarity_tool_writes_one_png(data, pretrain_ckpt, tmp_path, python, r
     assert figure.shape == (512 + TITLE_PX, 4 * 512, 3)
 
 
-def test_similarity_tool_with_a_segmentation_config_and_size(data, pretrain_ckpt, tmp_path,
-                                                             python, repo_root):
+def test_similarity_tool_with_a_segmentation_config_and_size(data, pretrain_ckpt, tmp_path):
     out = str(tmp_path / 'sim_seg.png')
     rc, log = run_tool('tools/visualize_similarity.py', SEG, data['image'],
                        '--checkpoints', pretrain_ckpt, '--point', '0', '63', '--size', '96',
@@ -97,7 +96,7 @@ def test_similarity_tool_with_a_segmentation_config_and_size(data, pretrain_ckpt
     (['--checkpoints', 'random', 'random', '--labels', 'a', '--point', '1', '1'],
      '--labels has 1 names for 2 checkpoints'),
 ])
-def test_similarity_tool_errors(args, message, data, tmp_path, python, repo_root):
+def test_similarity_tool_errors(args, message, data, tmp_path):
     rc, log = run_tool('tools/visualize_similarity.py', PIXDEPTH,
                        data['image'], *args, '--out', str(tmp_path / 'x.png'))
     assert rc != 0
@@ -105,7 +104,7 @@ def test_similarity_tool_errors(args, message, data, tmp_path, python, repo_root
     assert not osp.exists(tmp_path / 'x.png')
 
 
-def test_similarity_tool_missing_image(tmp_path, python, repo_root):
+def test_similarity_tool_missing_image(tmp_path):
     rc, log = run_tool('tools/visualize_similarity.py', PIXDEPTH,
                        str(tmp_path / 'nope.png'), '--checkpoints', 'random', '--point', '1',
                        '1', '--out', str(tmp_path / 'x.png'))
@@ -167,8 +166,7 @@ def test_checkpoint_missing_backbone_keys_fails(pretrain_ckpt, tmp_path, repo_ro
         load_backbone_into(encoder, no_backbone)
 
 
-def test_checkpoint_of_another_architecture_fails_in_the_tool(data, pretrain_ckpt, tmp_path,
-                                                              python, repo_root):
+def test_checkpoint_of_another_architecture_fails_in_the_tool(data, pretrain_ckpt, tmp_path):
     rc, log = run_tool('tools/visualize_similarity.py', PIXDEPTH,
                        data['image'], '--checkpoints', pretrain_ckpt, '--point', '1', '1',
                        '--cfg-options', 'model.backbone.depth=34', '--out',
@@ -221,7 +219,7 @@ def _views_of(image, repo_root, seed=0):
     return views, img, out
 
 
-def test_pairs_tool_writes_one_png(data, tmp_path, python, repo_root):
+def test_pairs_tool_writes_one_png(data, tmp_path):
     out = str(tmp_path / 'pairs.png')
     rc, log = run_tool('tools/visualize_pairs.py', PIXDEPTH, data['image'],
                        '--cell', '2', '3', '--panel-size', '144', '--out', out)
@@ -235,7 +233,7 @@ def test_pairs_tool_writes_one_png(data, tmp_path, python, repo_root):
     (['--cell', '6', '0'], 'cell (6, 0) is outside the 6x6 grid of feature cells'),
     (['--cell', '0', '0', '--depth', 'nope.png'], 'depth map nope.png does not exist'),
 ])
-def test_pairs_tool_errors(args, message, data, tmp_path, python, repo_root):
+def test_pairs_tool_errors(args, message, data, tmp_path):
     rc, log = run_tool('tools/visualize_pairs.py', PIXDEPTH, data['image'],
                        *args, '--out', str(tmp_path / 'x.png'))
     assert rc != 0 and message in log, log[-2000:]
