@@ -143,6 +143,24 @@ def test_summary_table_and_learnability_verdict():
     assert learnability_verdict(rows, dict(check, min=45)).startswith('learnability check passed')
 
 
+def test_report_of_some_methods_leaves_out_what_names_the_others(repo_root, monkeypatch):
+    """``--methods`` runs a subset: comparisons and the learnability check naming a method
+    outside it are left out of the report instead of printing NaN."""
+    monkeypatch.chdir(repo_root)
+    bench = load_benchmark(SEEDS5)
+    runs = [dict(method=m, seed=s, metrics={'linear mIoU': v + s, 'aspp mIoU': v + 1 + s})
+            for m, v in (('PixDepth', 20.), ('PixContrast', 19.), ('PixPro', 13.))
+            for s in (0, 1)]
+    report = load_tool(TOOL).report
+    some = report(bench, 'b', runs, ['PixDepth', 'PixContrast', 'PixPro'], [0, 1])
+    assert 'nan' not in some and 'NOT LEARNED' not in some and 'learnability' not in some
+    assert '- PixDepth - PixContrast (linear mIoU): +1.00' in some
+    assert 'PixPro (' not in some  # its twin, PixDepth propagation, did not run
+    runs += [dict(method='supervised', seed=s, metrics={'end-to-end mIoU': 28.}) for s in (0, 1)]
+    assert 'NOT LEARNED: the supervised reference reaches 28.00' in report(
+        bench, 'b', runs, ['PixDepth', 'PixContrast', 'supervised'], [0, 1])
+
+
 TOOL = 'tools/analysis_tools/benchmark_transfer.py'
 TINY_PRETRAIN = {'train_cfg.max_epochs': 1, 'param_scheduler.0.end': 1,
                  'param_scheduler.1.begin': 1, 'param_scheduler.1.T_max': 1,

@@ -64,19 +64,24 @@ def similarity_items(data_root, split, num_images):
 
 
 def report(bench, name, runs, methods, seeds, folds=None):
-    """The markdown report of a benchmark's runs."""
+    """The markdown report of a benchmark's runs; comparisons and the learnability check that
+    name a method left out of ``methods`` (``--methods``) are left out too."""
     rows = summarize(runs, methods)
+    pairs = [(a, b) for a, b in bench.get('compare') or [] if a in methods and b in methods]
+    check = bench.get('learnability')
+    if check and check['method'] not in methods:
+        check = None
     if bench.get('metrics'):
         where = f'seeds {seeds}' + (f', folds {folds}' if folds else '')
         parts = [format_summary(rows, bench.metrics, f'{name}: test metrics (%), mean ± std '
                                 f'over {where}', count='runs')]
         diffs = [format_difference(paired_difference(runs, a, b, bench.metrics[0]))
-                 for a, b in bench.get('compare') or []]
+                 for a, b in pairs]
         if diffs:
             parts.append('Paired differences (same seed and fold):\n'
                          + '\n'.join(f'- {d}' for d in diffs))
-        if bench.get('learnability'):
-            parts.append(learnability_verdict(rows, bench.learnability))
+        if check:
+            parts.append(learnability_verdict(rows, check))
         return '\n\n'.join(parts)
     if 'finetune' in bench:
         return format_table(rows, f'{name}: DeepLabV3 on each encoder, IoU (%) on the test '
@@ -89,11 +94,11 @@ def report(bench, name, runs, methods, seeds, folds=None):
                             f'evaluation split, seeds {seeds}'),
              format_table(rows, f'Per-class IoU (%) of the {heads[0]} probe', f'{heads[0]} ')]
     diffs = [format_difference(paired_difference(runs, a, b, metric))
-             for a, b in bench.get('compare') or [] for metric in metrics[:len(heads)]]
+             for a, b in pairs for metric in metrics[:len(heads)]]
     if diffs:
         parts.append('Paired differences (same seed):\n' + '\n'.join(f'- {d}' for d in diffs))
-    if bench.get('learnability'):
-        parts.append(learnability_verdict(rows, bench.learnability))
+    if check:
+        parts.append(learnability_verdict(rows, check))
     return '\n\n'.join(parts)
 
 
