@@ -350,3 +350,35 @@ def test_scannet_colour_larger_than_depth_is_rejected(scannet):
                      scenes=['scene0001_00'], depth_prefix='depth')
     with pytest.raises(ValueError, match=r'depth map .*000000.png is 8x10 .* is 16x20'):
         _load_depth(dataset.get_data_info(0))
+
+
+def test_supervised_reference_mirrors_image_and_label_alike(tiny_rgbd, repo_root):
+    """The synthetic supervised reference's training pipeline mirrors each image about one of the
+    square's 4 symmetry axes, and its label map with it."""
+    import random
+
+    from mmpixdepth.utils import load_config
+    cfg = load_config(osp.join(repo_root, 'configs/deeplabv3/'
+                               'deeplabv3_r18-w16_1xb16-40e_synthetic-128x128.py'),
+                      {'train_dataloader.dataset.data_root': tiny_rgbd})
+    plain = dict(cfg.train_dataloader.dataset,
+                 pipeline=[dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),
+                           dict(type='PackSegInputs')])
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        train = SEG_DATASETS.build(cfg.train_dataloader.dataset)
+        original = SEG_DATASETS.build(plain)[0]
+    img0, seg0 = original['inputs'].numpy(), original['data_samples'].gt_sem_seg.data.numpy()
+    mirrors = {'horizontal': lambda a: a[..., ::-1], 'vertical': lambda a: a[..., ::-1, :],
+               'diagonal': lambda a: a.swapaxes(-1, -2),
+               'anti-diagonal': lambda a: a.swapaxes(-1, -2)[..., ::-1, ::-1]}
+    random.seed(0)
+    np.random.seed(0)
+    seen = set()
+    for _ in range(40):
+        item = train[0]
+        img, seg = item['inputs'].numpy(), item['data_samples'].gt_sem_seg.data.numpy()
+        names = [n for n, f in mirrors.items() if np.array_equal(f(img0), img)]
+        assert len(names) == 1, 'the image is not one mirror image of the original'
+        assert np.array_equal(mirrors[names[0]](seg0), seg), f'label not mirrored ({names[0]})'
+        seen.add(names[0])
+    assert seen == set(mirrors)
