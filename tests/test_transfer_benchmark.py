@@ -18,9 +18,10 @@ from mmpixdepth.analysis.transfer import (format_difference, format_summary, for
 
 QUICK = 'benchmarks/transfer_synthetic_quickstart.py'
 SEEDS5 = 'benchmarks/transfer_synthetic_5seeds.py'
+SEEDS2000 = 'benchmarks/transfer_synthetic2000_5seeds.py'
 
 
-@pytest.mark.parametrize('bench_file', [QUICK, SEEDS5])
+@pytest.mark.parametrize('bench_file', [QUICK, SEEDS5, SEEDS2000])
 def test_benchmark_configs_build_every_stage(bench_file, repo_root, tmp_path, monkeypatch):
     """Every option of every method is a real key of its config (strict merge); pretrained
     methods differ from their baselines where they should."""
@@ -52,7 +53,16 @@ def test_benchmark_configs_build_every_stage(bench_file, repo_root, tmp_path, mo
     assert type(twin).__name__ == 'PixContrast' and twin.loss_type == 'contrast'
     assert not twin.uses_depth and pixdepth.groups == [(t, t) for t, _ in twin.groups]
     assert bench.learnability.min == 50 and ('PixDepth', 'PixContrast') in bench.compare
-    if bench_file == SEEDS5:
+    if bench_file == SEEDS2000:  # every stage reads the 2000-image set; the same iterations
+        supervised = next(m for m in bench.methods if m.get('finetune_config'))
+        _, fine = stage_configs(bench, supervised, 0, str(tmp_path))
+        assert fine.train_cfg.max_epochs == 20 and fine.param_scheduler[0].end == 20
+        pre, _ = stage_configs(bench, bench.methods[0], 0, str(tmp_path))
+        assert pre.train_cfg.max_epochs == 25 and pre.param_scheduler[1].end == 25
+        roots = [cfg[loader].dataset.data_root for cfg in (probe, fine)
+                 for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+        assert set(roots + [pre.train_dataloader.dataset.data_root]) == {bench.data_root}
+    if bench_file in (SEEDS5, SEEDS2000):
         assert len(bench.seeds) >= 5
         assert pretrain['PixPro'].loss_type == 'propagation'
         assert not pretrain['PixPro'].uses_depth
