@@ -59,9 +59,6 @@ def test_benchmark_configs_build_every_stage(bench_file, repo_root, tmp_path, mo
         assert fine.train_cfg.max_epochs == 20 and fine.param_scheduler[0].end == 20
         pre, _ = stage_configs(bench, bench.methods[0], 0, str(tmp_path))
         assert pre.train_cfg.max_epochs == 25 and pre.param_scheduler[1].end == 25
-        roots = [cfg[loader].dataset.data_root for cfg in (probe, fine)
-                 for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
-        assert set(roots + [pre.train_dataloader.dataset.data_root]) == {bench.data_root}
     if bench_file in (SEEDS5, SEEDS2000):
         assert len(bench.seeds) >= 5
         assert pretrain['PixPro'].loss_type == 'propagation'
@@ -69,6 +66,36 @@ def test_benchmark_configs_build_every_stage(bench_file, repo_root, tmp_path, mo
         assert pretrain['PixDepth propagation'].loss_type == 'propagation'
         assert pretrain['PixDepth 1-thr'].groups == [(0.5, 0.3)]
         assert pretrain["PixDepth multi-T'"].groups == [(0.5, 0.3), (0.5, 0.5), (0.5, 0.7)]
+
+
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+KFOLD = 'benchmarks/depthcontrast_synthetic3dpm_kfold.py'
+
+
+@pytest.mark.parametrize('bench_file, data_root', [
+    (QUICK, 'data/synthetic_rgbd'), (SEEDS5, 'data/synthetic_rgbd'),
+    (SEEDS2000, 'data/synthetic_rgbd_2000'), (KFOLD, 'data/synthetic_3dpm')])
+@pytest.mark.parametrize('override', [None, 'elsewhere/data'])
+def test_data_root_reaches_every_stage(bench_file, data_root, override, repo_root, tmp_path,
+                                       monkeypatch):
+    """The benchmark's data_root (or the one given to load_benchmark, as --data-root does) is
+    the data_root of every dataloader of every pretraining, probe and fine-tuning."""
+    monkeypatch.chdir(repo_root)
+    bench = load_benchmark(bench_file, data_root=override)
+    expected = override or data_root
+    assert bench.data_root == expected
+    fold = bench.folds[0] if 'folds' in bench else None
+    roots = []
+    if 'probe' in bench:
+        probe = probe_config(bench, 0)
+        roots += [probe[loader].dataset.data_root for loader in LOADERS]
+    for method in bench.methods:
+        pre, fine = stage_configs(bench, method, 0, str(tmp_path), fold=fold)
+        if pre is not None:
+            roots.append(pre.train_dataloader.dataset.data_root)
+        if fine is not None:
+            roots += [fine[loader].dataset.data_root for loader in LOADERS]
+    assert len(roots) > len(LOADERS) and set(roots) == {expected}
 
 
 def _write(path, text):

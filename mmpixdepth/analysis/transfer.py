@@ -3,6 +3,7 @@
 A benchmark is an mmengine config file (see ``benchmarks/``)::
 
     seeds = [0, 1, 2]
+    data_root = 'data/synthetic_rgbd'   # optional: every dataloader of every stage reads it
     pretrain_options = {'train_cfg.max_epochs': 3, ...}   # applied to every pretraining config
     # evaluation, one of:
     finetune = dict(config='configs/deeplabv3/deeplabv3_...-frozen_....py', options={...})  # DeepLabV3
@@ -80,9 +81,17 @@ def slug(name: str) -> str:
     return re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')
 
 
-def load_benchmark(path: str) -> Config:
-    """Load and check a benchmark config; errors name the file and the key."""
+def load_benchmark(path: str, data_root: Optional[str] = None) -> Config:
+    """Load and check a benchmark config; errors name the file and the key.
+
+    ``data_root`` (else the benchmark's own ``data_root`` key, if any) becomes the ``data_root``
+    of the training dataloader of every pretraining and of every dataloader of the downstream
+    configs: it is added to ``pretrain_options`` and to the options of ``finetune`` or ``probe``,
+    over any value they give.
+    """
     bench = Config.fromfile(path)
+    if data_root is not None:
+        bench.data_root = data_root
     for key in ('seeds', 'methods'):
         if key not in bench:
             raise KeyError(f'benchmark {path}: missing key "{key}"')
@@ -133,6 +142,11 @@ def load_benchmark(path: str) -> Config:
                               or check['method'] not in names):
         raise ValueError(f'benchmark {path}: learnability needs exactly method (one of '
                          f'{names}), metric and min; got {dict(check)}')
+    if bench.get('data_root') is not None:
+        bench.pretrain_options = {**(bench.get('pretrain_options') or {}),
+                                  'train_dataloader.dataset.data_root': bench.data_root}
+        stage.options = {**(stage.get('options') or {}),
+                         **{f'{loader}.dataset.data_root': bench.data_root for loader in LOADERS}}
     return bench
 
 

@@ -26,9 +26,6 @@ from mmpixdepth.analysis.transfer import (format_difference, format_summary, for
                                           paired_difference, probe_config, run_benchmark,
                                           select_methods, stage_configs, summarize)
 
-DATA_ROOT_KEYS = [f'{loader}.dataset.data_root'
-                  for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
-
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -39,20 +36,13 @@ def parse_args(argv=None):
                         help="override the benchmark's folds (k-fold benchmarks only)")
     parser.add_argument('--methods', nargs='+', metavar='NAME',
                         help='run only these methods (names as in the benchmark)')
-    parser.add_argument('--data-root', help="override the data root of every run's datasets")
+    parser.add_argument('--data-root',
+                        help="the data root of every run's datasets (overrides the benchmark's "
+                        'data_root)')
     args = parser.parse_args(argv)
     if not osp.isfile(args.benchmark):
         parser.error(f'benchmark config {args.benchmark} does not exist')
     return args
-
-
-def with_data_root(bench, data_root):
-    """Add ``data_root`` overrides to every pretraining and fine-tuning of ``bench``."""
-    bench.data_root = data_root
-    bench.pretrain_options = {**(bench.get('pretrain_options') or {}),
-                              'train_dataloader.dataset.data_root': data_root}
-    stage = bench.get('finetune') or bench.probe
-    stage.options = {**(stage.get('options') or {}), **{key: data_root for key in DATA_ROOT_KEYS}}
 
 
 def similarity_items(data_root, split, num_images):
@@ -106,9 +96,7 @@ def main(argv=None):
     args = parse_args(argv)
     # the stack's deprecation notices would bury the progress lines; they stay in the run logs
     warnings.filterwarnings('ignore', module='(mmseg|mmengine|mmpretrain|mmcv)')
-    bench = load_benchmark(args.benchmark)
-    if args.data_root:
-        with_data_root(bench, args.data_root)
+    bench = load_benchmark(args.benchmark, data_root=args.data_root)
     methods = select_methods(bench, args.methods)
     seeds = args.seeds or list(bench.seeds)
     folds = args.folds or list(bench.get('folds') or [])
