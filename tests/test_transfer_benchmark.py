@@ -53,12 +53,15 @@ def test_benchmark_configs_build_every_stage(bench_file, repo_root, tmp_path, mo
     assert type(twin).__name__ == 'PixContrast' and twin.loss_type == 'contrast'
     assert not twin.uses_depth and pixdepth.groups == [(t, t) for t, _ in twin.groups]
     assert bench.learnability.min == 50 and ('PixDepth', 'PixContrast') in bench.compare
-    if bench_file == SEEDS2000:  # every stage reads the 2000-image set; the same iterations
+    if bench_file in (QUICK, SEEDS2000):  # 2000 images: 20 supervised epochs (2500 iterations)
         supervised = next(m for m in bench.methods if m.get('finetune_config'))
         _, fine = stage_configs(bench, supervised, 0, str(tmp_path))
         assert fine.train_cfg.max_epochs == 20 and fine.param_scheduler[0].end == 20
+        # the evidence benchmark pretrains 25 epochs (1550 iterations), the quick start 20
+        epochs = 20 if bench_file == QUICK else 25
         pre, _ = stage_configs(bench, bench.methods[0], 0, str(tmp_path))
-        assert pre.train_cfg.max_epochs == 25 and pre.param_scheduler[1].end == 25
+        assert pre.train_cfg.max_epochs == epochs and pre.param_scheduler[1].end == epochs
+        assert pre.param_scheduler[1].T_max == epochs - 0.5
     if bench_file in (SEEDS5, SEEDS2000):
         assert len(bench.seeds) >= 5
         assert pretrain['PixPro'].loss_type == 'propagation'
@@ -73,7 +76,7 @@ KFOLD = 'benchmarks/depthcontrast_synthetic3dpm_kfold.py'
 
 
 @pytest.mark.parametrize('bench_file, data_root', [
-    (QUICK, 'data/synthetic_rgbd'), (SEEDS5, 'data/synthetic_rgbd'),
+    (QUICK, 'data/synthetic_rgbd_2000'), (SEEDS5, 'data/synthetic_rgbd'),
     (SEEDS2000, 'data/synthetic_rgbd_2000'), (KFOLD, 'data/synthetic_3dpm')])
 @pytest.mark.parametrize('override', [None, 'elsewhere/data'])
 def test_data_root_reaches_every_stage(bench_file, data_root, override, repo_root, tmp_path,

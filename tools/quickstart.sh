@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The quick start, one command: make the built-in synthetic RGB-D data (kept between runs),
+# The quick start, one command: make the built-in synthetic RGB-D data with 2000 training images
+# (kept between runs),
 # pretrain PixDepth and PixContrast (the same model without the depth test) on a narrow
 # ResNet-18, train the same encoder end to end on the labels (supervised reference), probe the
 # frozen encoder of each and of a random-init encoder, print the tables (mIoU, per-class IoU,
@@ -9,6 +10,6 @@
 # --seeds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python tools/generate_synthetic_data.py --out data/synthetic_rgbd
+python tools/generate_synthetic_data.py --out data/synthetic_rgbd_2000 --num-train 2000
 python tools/analysis_tools/benchmark_transfer.py \
     benchmarks/transfer_synthetic_quickstart.py --out-dir work_dirs/quickstart "$@"
