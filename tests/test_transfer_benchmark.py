@@ -11,10 +11,10 @@ from mmengine.registry import DefaultScope
 from mmpretrain.registry import MODELS
 
 from conftest import load_tool
-from mmpixdepth.analysis.transfer import (format_difference, format_summary, format_table,
-                                          learnability_verdict, load_benchmark,
-                                          paired_difference, probe_config, select_methods, slug,
-                                          stage_configs, summarize)
+from mmpixdepth.analysis.transfer import (claim_work_dir, fingerprint, format_difference,
+                                          format_summary, format_table, learnability_verdict,
+                                          load_benchmark, paired_difference, probe_config,
+                                          select_methods, slug, stage_configs, summarize)
 
 QUICK = 'benchmarks/transfer_synthetic_quickstart.py'
 SEEDS5 = 'benchmarks/transfer_synthetic_5seeds.py'
@@ -99,6 +99,37 @@ def test_data_root_reaches_every_stage(bench_file, data_root, override, repo_roo
         if fine is not None:
             roots += [fine[loader].dataset.data_root for loader in LOADERS]
     assert len(roots) > len(LOADERS) and set(roots) == {expected}
+
+
+def test_fingerprint_names_the_configuration(repo_root, tmp_path, monkeypatch):
+    """Same configuration, same fingerprint (whatever the work dir); any option changes it."""
+    monkeypatch.chdir(repo_root)
+    bench = load_benchmark(QUICK)
+    pre, _ = stage_configs(bench, bench.methods[0], 0, str(tmp_path / 'a'))
+    moved, _ = stage_configs(bench, bench.methods[0], 0, str(tmp_path / 'b'))
+    assert pre.work_dir != moved.work_dir and fingerprint(pre) == fingerprint(moved)
+    other = load_benchmark(QUICK)
+    other.pretrain_options['train_cfg.max_epochs'] = 21
+    changed, _ = stage_configs(other, other.methods[0], 0, str(tmp_path / 'a'))
+    assert fingerprint(changed) != fingerprint(pre)
+    assert fingerprint(pre, encoder='random') != fingerprint(pre, encoder='../x.pth')
+
+
+def test_claim_work_dir_refuses_runs_of_another_configuration(tmp_path):
+    """A work dir is reused only by the configuration that made it; one made by another, or
+    holding files of an unknown one (no fingerprint), is an error naming the folder."""
+    run = tmp_path / 'run'
+    claim_work_dir(str(run), 'abc')  # new: recorded
+    (run / 'result.json').write_text('{}')
+    claim_work_dir(str(run), 'abc')  # the same configuration again: fine
+    with pytest.raises(ValueError, match=re.escape(f'{run} holds a run of another configuration')):
+        claim_work_dir(str(run), 'abd')
+    legacy = tmp_path / 'legacy'
+    legacy.mkdir()
+    (legacy / 'epoch_1.pth').write_bytes(b'')
+    with pytest.raises(ValueError, match=re.escape(f'{legacy} holds files but no')):
+        claim_work_dir(str(legacy), 'abc')
+    assert not (legacy / 'config_fingerprint.json').exists()
 
 
 def _write(path, text):
@@ -256,6 +287,13 @@ similarity = dict(split='val', num_images=1)
     assert second.count('done before') == 7  # 2 pretrainings, 1 supervised training, 4 probes
     with open(osp.join(out_dir, 'runs.json')) as f:
         assert json.load(f) == runs
+
+    # an edited benchmark (other probe epochs) does not reuse the runs of the first one
+    with open(bench, 'a') as f:
+        f.write("probe['epochs'] = dict(linear=3, aspp=1)\n")
+    probe_dir = osp.join(out_dir, 'seed0', 'pixdepth', 'probe')
+    with pytest.raises(ValueError, match=re.escape(f'{probe_dir} holds a run of another')):
+        load_tool(TOOL).main(argv)
 
 
 def test_finetune_benchmark_end_to_end(tiny_rgbd, tmp_path, repo_root, monkeypatch, capsys):

@@ -44,10 +44,13 @@ of :mod:`frozen_probe` on the frozen encoder
 the labels by the method's ``finetune_config``, whose own test metrics are kept as
 ``end-to-end mIoU``). Every run has its own work dir ``<out>/seed<seed>[/fold<f>]/<method>/
 {pretrain,finetune,probe}``; a finished run leaves ``result.json`` there and is skipped next time, a
-killed one resumes from its last checkpoint.
+killed one resumes from its last checkpoint. Each work dir also keeps the fingerprint of the
+configuration it ran (``config_fingerprint.json``): a work dir of another configuration (an edited
+benchmark or config, other options) is an error, never reused.
 """
 import copy
 import gc
+import hashlib
 import json
 import logging
 import math
@@ -68,6 +71,7 @@ from mmpixdepth.utils import load_config
 from mmpixdepth.visualization.similarity import RANDOM, load_encoder
 
 RESULT_FILE = 'result.json'
+FINGERPRINT_FILE = 'config_fingerprint.json'
 METHOD_KEYS = {'name', 'pretrain', 'pretrain_options', 'pretrain_from', 'finetune_config',
                'finetune_options'}
 FINETUNE_KEYS = {'config', 'options', 'test_checkpoint'}
@@ -234,15 +238,45 @@ def _log_to_files(runner: Runner) -> None:
             handler.setLevel(logging.INFO)
 
 
+def fingerprint(cfg: Config, **settings) -> str:
+    """sha256 (hex) of a run's configuration: ``cfg`` without its ``work_dir`` (a folder may be
+    named differently) and ``settings``, as sorted JSON."""
+    data = {k: v for k, v in cfg.to_dict().items() if k != 'work_dir'}
+    text = json.dumps(dict(config=data, **settings), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def claim_work_dir(work_dir: str, digest: str) -> None:
+    """Make sure ``work_dir`` is empty or holds a run of the configuration whose
+    :func:`fingerprint` is ``digest`` (recorded there the first time), so that a finished or
+    killed run of another configuration is never reused or resumed."""
+    path = osp.join(work_dir, FINGERPRINT_FILE)
+    if osp.isfile(path):
+        with open(path) as f:
+            recorded = json.load(f).get('sha256')
+        if recorded != digest:
+            raise ValueError(f'{work_dir} holds a run of another configuration (the benchmark, a '
+                             'config or an option changed since it ran): delete that folder or '
+                             'give another --out-dir')
+        return
+    if osp.isdir(work_dir) and os.listdir(work_dir):
+        raise ValueError(f'{work_dir} holds files but no {FINGERPRINT_FILE}, so which '
+                         'configuration made them is unknown (an older mmpixdepth or another '
+                         'tool): delete that folder or give another --out-dir')
+    _write_json(path, dict(sha256=digest))
+
+
 def run_training(cfg: Config, title: str, evaluate: bool, test_checkpoint: str = 'last') -> Dict:
     """Train ``cfg`` in this process (resuming from its work dir) and return its result.
 
     The result holds ``checkpoint`` (the last one), the time spent, and with ``evaluate`` the
     test metrics of the last epoch (``test_checkpoint='best'``: of the checkpoint kept for the
     best validation score, named in ``tested_checkpoint``). It is written to
-    ``<work_dir>/result.json``; a work dir that already has one is not trained again.
+    ``<work_dir>/result.json``; a work dir that already has one (of the same configuration) is
+    not trained again.
     """
     result_file = osp.join(cfg.work_dir, RESULT_FILE)
+    claim_work_dir(cfg.work_dir, fingerprint(cfg, test_checkpoint=test_checkpoint))
     if osp.isfile(result_file):
         with open(result_file) as f:
             result = json.load(f)
@@ -318,17 +352,20 @@ def run_probe(bench: Config, checkpoint: str, seed: int, work_dir: str, title: s
     """Probe the encoder of ``checkpoint`` (or :data:`RANDOM`); result cached in work_dir."""
     from .frozen_probe import probe_encoder  # mmseg is imported only for probe benchmarks
     result_file = osp.join(work_dir, RESULT_FILE)
+    cfg = probe_config(bench, seed)
+    keys = ('heads', 'epochs', 'lr', 'aspp_channels', 'batch_size', 'label_stride')
+    settings = {k: bench.probe[k] for k in keys if k in bench.probe}
+    # the encoder is named relative to the probe's folder: the same run under a renamed folder
+    source = checkpoint if checkpoint == RANDOM else osp.relpath(checkpoint, work_dir)
+    claim_work_dir(work_dir, fingerprint(cfg, encoder=source, **settings))
     if osp.isfile(result_file):
         with open(result_file) as f:
             result = json.load(f)
         print(f'  {title}: done before, using {result_file}', flush=True)
         return result
-    cfg = probe_config(bench, seed)
     start = time.time()
     encoder = load_encoder(cfg, checkpoint, seed)
-    keys = ('heads', 'epochs', 'lr', 'aspp_channels', 'batch_size', 'label_stride')
-    metrics = probe_encoder(encoder, cfg, seed=seed,
-                            **{k: bench.probe[k] for k in keys if k in bench.probe})
+    metrics = probe_encoder(encoder, cfg, seed=seed, **settings)
     result = dict(metrics=metrics, seconds=round(time.time() - start, 1), checkpoint=checkpoint)
     main = [k for k in metrics if k.endswith(' mIoU')]
     print(f'  {title}: ' + ', '.join(f'{k} {metrics[k]:.2f}' for k in main)
