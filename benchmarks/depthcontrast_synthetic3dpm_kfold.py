@@ -15,7 +15,7 @@ seeds = [0]
 folds = [0, 1, 2]
 fold_dir = 'splits/fold{fold}'
 metrics = ['single-label/f1-score_weighted', 'accuracy/top1']
-# data_root reaches every dataloader of every stage (tools/analysis_tools/benchmark_transfer.py)
+# data_root reaches every dataloader of every stage (load_benchmark in mmpixdepth/analysis)
 _loader = {'num_workers': 0, 'persistent_workers': False}
 pretrain_options = {f'train_dataloader.{k}': v for k, v in _loader.items()}
 _finetune = 'configs/depthcontrast/benchmarks/resnet18-w16_1xb16-30e_synthetic3dpm.py'

@@ -353,8 +353,7 @@ def run_probe(bench: Config, checkpoint: str, seed: int, work_dir: str, title: s
     from .frozen_probe import probe_encoder  # mmseg is imported only for probe benchmarks
     result_file = osp.join(work_dir, RESULT_FILE)
     cfg = probe_config(bench, seed)
-    keys = ('heads', 'epochs', 'lr', 'aspp_channels', 'batch_size', 'label_stride')
-    settings = {k: bench.probe[k] for k in keys if k in bench.probe}
+    settings = {k: v for k, v in bench.probe.items() if k not in ('config', 'options')}
     # the encoder is named relative to the probe's folder: the same run under a renamed folder
     source = checkpoint if checkpoint == RANDOM else osp.relpath(checkpoint, work_dir)
     claim_work_dir(work_dir, fingerprint(cfg, encoder=source, **settings))
