@@ -57,11 +57,13 @@ def test_benchmark_configs_build_every_stage(bench_file, repo_root, tmp_path, mo
         supervised = next(m for m in bench.methods if m.get('finetune_config'))
         _, fine = stage_configs(bench, supervised, 0, str(tmp_path))
         assert fine.train_cfg.max_epochs == 20 and fine.param_scheduler[0].end == 20
-        # the evidence benchmark pretrains 25 epochs (1550 iterations), the quick start 20
-        epochs = 20 if bench_file == QUICK else 25
+        # both pretrain 25 epochs (1550 iterations); the quick start in bfloat16 autocast
         pre, _ = stage_configs(bench, bench.methods[0], 0, str(tmp_path))
-        assert pre.train_cfg.max_epochs == epochs and pre.param_scheduler[1].end == epochs
-        assert pre.param_scheduler[1].T_max == epochs - 0.5
+        assert pre.train_cfg.max_epochs == 25 and pre.param_scheduler[1].end == 25
+        assert pre.param_scheduler[1].T_max == 24.5
+        wrapper = 'AutocastOptimWrapper' if bench_file == QUICK else 'OptimWrapper'
+        assert pre.optim_wrapper.type == fine.optim_wrapper.type == wrapper
+        assert probe_config(bench, 0, supervised).optim_wrapper.type == wrapper
     if bench_file in (SEEDS5, SEEDS2000):
         assert len(bench.seeds) >= 5
         assert pretrain['PixPro'].loss_type == 'propagation'
@@ -341,3 +343,42 @@ def test_benchmark_tool_rejects_an_unknown_method(tmp_path, repo_root, monkeypat
     monkeypatch.chdir(repo_root)
     with pytest.raises(KeyError, match=re.escape("unknown method(s) ['MoCo']")):
         load_tool(TOOL).main([QUICK, '--methods', 'MoCo', '--out-dir', str(tmp_path)])
+
+
+def test_precision_benchmark_runs_the_quick_start_in_bf16_beside_fp32(repo_root, tmp_path,
+                                                                    monkeypatch):
+    """Its bf16 methods are the quick start's runs (same folders and fingerprints, so that
+    ``--out-dir work_dirs/quickstart`` reuses them); its fp32 twins differ by the precision
+    alone; a method's precision overrides the benchmark's, ``--precision`` the benchmark's."""
+    from mmpixdepth.analysis.transfer import fingerprint
+    monkeypatch.chdir(repo_root)
+    bench = load_benchmark('benchmarks/precision_synthetic2000_3seeds.py')
+    quick = {m['name']: m for m in load_benchmark(QUICK).methods}
+    methods = {m['name']: m for m in bench.methods}
+    assert bench.seeds == [0, 1, 2] and len(bench.compare) == 4
+    for a, b in bench.compare:
+        assert b == a + ' fp32' and a in quick
+        cfgs = {}
+        for name in (a, b):
+            pre, fine = stage_configs(bench, methods[name], 0, str(tmp_path))
+            cfgs[name] = (pre, fine, probe_config(bench, 0, methods[name]))
+        quick_cfgs = stage_configs(load_benchmark(QUICK), quick[a], 0, str(tmp_path))
+        for mine, theirs in zip(cfgs[a][:2], quick_cfgs):
+            assert (mine is None and theirs is None) or fingerprint(mine) == fingerprint(theirs)
+        for bf16, fp32 in zip(cfgs[a], cfgs[b]):
+            if bf16 is None:
+                continue
+            assert bf16.optim_wrapper.type == 'AutocastOptimWrapper'
+            assert fp32.optim_wrapper.type == 'OptimWrapper'
+            fp32.optim_wrapper.type = 'AutocastOptimWrapper'
+            fp32.work_dir = bf16.work_dir
+            assert fingerprint(fp32) == fingerprint(bf16)  # nothing else differs
+    assert probe_config(load_benchmark('benchmarks/precision_synthetic2000_3seeds.py',
+                                       precision='fp32'),
+                        0, methods['random init']).optim_wrapper.type == 'OptimWrapper'
+    bad = tmp_path / 'bad.py'
+    bad.write_text("_base_ = '%s'\nmethods = [dict(name='x', precision='fp16')]\n"
+                   % osp.join(repo_root, 'benchmarks/transfer_synthetic_5seeds.py'))
+    with pytest.raises(ValueError, match=r"methods\[0\].precision must be one of \['bf16', "
+                       r"'fp32'\], got 'fp16'"):
+        load_benchmark(str(bad))

@@ -2,11 +2,12 @@
 # The quick start, one command: make the built-in synthetic RGB-D data with 2000 training images
 # (kept between runs), pretrain PixDepth and PixContrast (the same model without the depth test)
 # on a narrow ResNet-18, train the same encoder end to end on the labels (supervised reference),
-# probe the frozen encoder of each and of a random-init encoder, print the tables (mIoU, per-class IoU,
-# PixDepth - PixContrast, learnability check) and write the logs, the tables and similarity-map
-# PNGs to work_dirs/quickstart (under 20 minutes on 2 CPU cores). Finished runs are reused when it
-# is run again; extra arguments go to tools/analysis_tools/benchmark_transfer.py (e.g. --out-dir,
-# --seeds).
+# probe the frozen encoder of each and of a random-init encoder, print the tables (mIoU,
+# per-class IoU, PixDepth - PixContrast, learnability check, minutes per stage) and write the
+# logs, the tables and similarity-map PNGs to work_dirs/quickstart. Everything trains under
+# bfloat16 autocast (--precision fp32 for float32). Finished runs are reused when it is run
+# again; extra arguments go to tools/analysis_tools/benchmark_transfer.py (e.g. --out-dir,
+# --seeds, --precision).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python tools/generate_synthetic_data.py --out data/synthetic_rgbd_2000 --num-train 2000

@@ -1,5 +1,6 @@
 """Train a model from a config: ``python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]]``."""
 import argparse
+import logging
 import os
 import sys
 
@@ -9,7 +10,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loader)
-from mmpixdepth.engine import resolve_resume
+from mmpixdepth.engine import choose_amp, resolve_resume
 from mmpixdepth.utils import init_cpu_dist, load_config
 
 
@@ -21,7 +22,11 @@ def parse_args(argv=None):
         '--resume', nargs='?', type=str, const='auto',
         help='resume from this checkpoint, or without a value from the newest complete '
         'checkpoint in the work dir (an error when there is none)')
-    parser.add_argument('--amp', action='store_true', help='mixed-precision training')
+    parser.add_argument(
+        '--amp', action='store_true',
+        help='mixed-precision training: on a GPU AmpOptimWrapper in bfloat16 (float16 where '
+        'the GPU lacks bfloat16), on a CPU with native bfloat16 AutocastOptimWrapper, else '
+        'float32 with a warning; the log says which')
     parser.add_argument(
         '--auto-scale-lr', action='store_true',
         help="scale the lr linearly with the total batch size (GPUs x batch) relative to the "
@@ -42,9 +47,9 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options, args.work_dir, args.launcher)
     init_cpu_dist(args.launcher)
-    if args.amp:
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    amp = choose_amp(cfg.optim_wrapper) if args.amp else None
+    if amp is not None and amp[0] is not None:
+        cfg.optim_wrapper = amp[0]
     if args.auto_scale_lr:
         if 'base_batch_size' not in (cfg.get('auto_scale_lr') or {}):
             raise KeyError(f'--auto-scale-lr: config {args.config} has no '
@@ -58,6 +63,8 @@ def main(argv=None):
     except FileNotFoundError as err:
         sys.exit(f'error: {err}')
     runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+    if amp is not None:  # the choice, in the run's log
+        runner.logger.log(logging.INFO if amp[0] is not None else logging.WARNING, amp[1])
     runner.train()
     if dist.is_initialized():  # every rank leaves the group together, none mid-collective
         dist.barrier()

@@ -29,6 +29,7 @@ from mmengine.utils import ProgressBar
 from mmseg.evaluation.metrics import IoUMetric
 from mmseg.registry import DATASETS, MODELS
 
+from mmpixdepth.engine import forward_precision
 from mmpixdepth.visualization.similarity import encoder_features
 
 #: the images and labels of a split as the probe uses them
@@ -49,8 +50,9 @@ def build_split(cfg: Config, split: str):
 
 
 def extract_features(encoder: nn.Module, dataset, preprocessor: dict, flip: bool = False,
-                     batch_size: int = 16, progress: bool = False
-                     ) -> Tuple[torch.Tensor, torch.Tensor]:
+                     batch_size: int = 16, progress: bool = False,
+                     dtype: Optional[torch.dtype] = None,
+                     channels_last: bool = False) -> Tuple[torch.Tensor, torch.Tensor]:
     """Features of ``encoder`` (eval mode, no gradient) and labels of every image of ``dataset``.
 
     Args:
@@ -58,6 +60,9 @@ def extract_features(encoder: nn.Module, dataset, preprocessor: dict, flip: bool
         dataset: mmseg dataset with :data:`PROBE_PIPELINE`; images of one size.
         preprocessor: the segmentation config's ``SegDataPreProcessor`` settings.
         flip: also add the horizontally flipped images (and labels) after the originals.
+        dtype: run the encoder under ``torch.autocast`` in this dtype; None for float32.
+        channels_last: put the encoder's weights in channels_last layout first. ``dtype`` and
+            ``channels_last`` as the config trains: :func:`mmpixdepth.engine.forward_precision`.
 
     Returns:
         ``feats`` [N, C, h, w] float32 and ``labels`` [N, H, W] int64 (N doubled by ``flip``).
@@ -65,6 +70,8 @@ def extract_features(encoder: nn.Module, dataset, preprocessor: dict, flip: bool
     with DefaultScope.overwrite_default_scope('mmseg'):
         prep = MODELS.build(dict(preprocessor, size_divisor=None, size=None))
     encoder.eval()
+    if channels_last:
+        encoder.to(memory_format=torch.channels_last)
     feats, labels, flipped_feats, flipped_labels = [], [], [], []
     bar = ProgressBar(len(dataset)) if progress else None
     for start in range(0, len(dataset), batch_size):
@@ -76,10 +83,12 @@ def extract_features(encoder: nn.Module, dataset, preprocessor: dict, flip: bool
         batch = prep(dict(inputs=[it['inputs'] for it in items],
                           data_samples=[it['data_samples'] for it in items]), training=False)
         label = torch.stack([s.gt_sem_seg.data[0] for s in batch['data_samples']]).long()
-        feats.append(encoder_features(encoder, batch['inputs']).float())
+        with torch.autocast(batch['inputs'].device.type, dtype=dtype, enabled=dtype is not None):
+            feats.append(encoder_features(encoder, batch['inputs']).float())
+            if flip:
+                flipped_feats.append(encoder_features(encoder, batch['inputs'].flip(-1)).float())
         labels.append(label)
         if flip:
-            flipped_feats.append(encoder_features(encoder, batch['inputs'].flip(-1)).float())
             flipped_labels.append(label.flip(-1))
         if bar is not None:
             for _ in items:
@@ -192,7 +201,8 @@ def probe_encoder(encoder: nn.Module, cfg: Config, heads: Sequence[str] = HEADS,
 
     Args:
         cfg: a segmentation config (datasets, ``model.data_preprocessor``,
-            ``model.decode_head``).
+            ``model.decode_head``; ``optim_wrapper``: the encoder runs under autocast where it
+            trains so).
         epochs, lr: per head kind; defaults ``{'linear': 30, 'aspp': 30}`` and
             ``{'linear': 1e-2, 'aspp': 1e-3}``.
     """
@@ -204,8 +214,12 @@ def probe_encoder(encoder: nn.Module, cfg: Config, heads: Sequence[str] = HEADS,
     train_set, eval_set = build_split(cfg, train_split), build_split(cfg, eval_split)
     classes = list(train_set.metainfo['classes'])
     preprocessor = dict(cfg.model.data_preprocessor)
-    train_feats, train_labels = extract_features(encoder, train_set, preprocessor, flip=True)
-    eval_feats, eval_labels = extract_features(encoder, eval_set, preprocessor)
+    # the encoder computes as the config trains
+    dtype, channels_last = forward_precision(cfg.get('optim_wrapper'))
+    train_feats, train_labels = extract_features(encoder, train_set, preprocessor, flip=True,
+                                                 dtype=dtype, channels_last=channels_last)
+    eval_feats, eval_labels = extract_features(encoder, eval_set, preprocessor, dtype=dtype,
+                                               channels_last=channels_last)
     if not torch.isfinite(train_feats).all():
         raise FloatingPointError('the encoder gives NaN/inf features: its weights are broken')
     ignore = cfg.model.decode_head.get('ignore_index', 255)

@@ -8,7 +8,7 @@ through mmengine's ``OptimWrapper`` (SGD) on one random batch.
 """
 import copy
 import os.path as osp
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import mmpretrain
 import torch
@@ -77,10 +77,10 @@ def random_views(batch: int, feat_hw: Tuple[int, int], gen: torch.Generator,
     return coord, depth
 
 
-def train_batch(batch: int, crop: int, gen: torch.Generator) -> dict:
+def train_batch(batch: int, crop: int, gen: torch.Generator, stride: int = 32) -> dict:
     """A collated batch as the data loader gives it: 2 uint8 views ``[B, 3, crop, crop]`` and
-    the DataSamples (``coord``, ``depth_cells`` of ``crop / 32`` cells a side)."""
-    cells = crop // 32
+    the DataSamples (``coord``, ``depth_cells`` of ``crop / stride`` cells a side)."""
+    cells = crop // stride
     coord, depth = random_views(batch, (cells, cells), gen)
     inputs = [torch.randint(0, 256, (batch, 3, crop, crop), generator=gen, dtype=torch.uint8)
               for _ in range(2)]
@@ -93,22 +93,48 @@ def train_batch(batch: int, crop: int, gen: torch.Generator) -> dict:
     return dict(inputs=inputs, data_samples=samples)
 
 
-def build_step(cfg: dict, device: torch.device, data: dict,
-               amp_dtype: Optional[str] = None) -> Callable[[], dict]:
+def build_step(cfg: dict, device: torch.device, data: dict, amp_dtype: Optional[str] = None,
+               channels_last: bool = False) -> Callable[[], dict]:
     """A closure running one train step of a fresh model (seed 0) through an OptimWrapper
-    (``AmpOptimWrapper`` with ``amp_dtype``)."""
+    (with ``amp_dtype``: ``AmpOptimWrapper`` on a GPU, :class:`AutocastOptimWrapper` in
+    bfloat16 on a CPU), with the model's weights in channels_last layout if asked."""
     torch.manual_seed(0)
-    with DefaultScope.overwrite_default_scope('mmpretrain'):
-        model = MODELS.build(copy.deepcopy(cfg))
-    model.init_weights()
-    model.to(device).train()
     optim = dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=1e-5)
     if amp_dtype is None:
         wrapper = dict(type='OptimWrapper', optimizer=optim)
+    elif device.type == 'cpu':
+        wrapper = dict(type='AutocastOptimWrapper', optimizer=optim, dtype=amp_dtype)
     else:
         wrapper = dict(type='AmpOptimWrapper', optimizer=optim, dtype=amp_dtype)
-    optim_wrapper = build_optim_wrapper(model, wrapper)
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        model = MODELS.build(copy.deepcopy(cfg))
+        model.init_weights()
+        model.to(device).train()
+        if channels_last:
+            model.to(memory_format=torch.channels_last)
+        optim_wrapper = build_optim_wrapper(model, wrapper)
     return lambda: model.train_step(data, optim_wrapper)
+
+
+#: the modes of :func:`mode_measurements`: name -> (autocast dtype, channels_last)
+MODES = {'fp32': (None, False), 'channels_last': (None, True), 'bf16': ('bfloat16', False),
+         'bf16 + channels_last': ('bfloat16', True)}
+
+
+def mode_measurements(cfg: dict, batch: int, crop: int, stride: int, device: torch.device,
+                      repeats: int, min_steps: int, warmup: int,
+                      modes: Sequence[str] = tuple(MODES)) -> Dict[str, List[Measurement]]:
+    """Seconds per train step of one model in each of ``modes`` (:data:`MODES`), interleaved.
+
+    Args:
+        cfg: model dict.
+        batch, crop, stride: images per step, side of the square views and the backbone's
+            output stride (cells of ``crop / stride`` a side).
+    """
+    MessageHub.get_current_instance().update_info('max_iters', 10**6)
+    data = train_batch(batch, crop, torch.Generator().manual_seed(0), stride)
+    steps = {mode: build_step(cfg, device, data, *MODES[mode]) for mode in modes}
+    return interleaved_measurements(steps, repeats, min_steps, warmup, label='train step')
 
 
 def train_step_measurements(cfgs: Dict[str, dict], batch: int, crop: int, device: torch.device,

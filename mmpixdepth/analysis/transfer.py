@@ -16,6 +16,9 @@ A benchmark is an mmengine config file (see ``benchmarks/``)::
     learnability = dict(method='supervised', metric='linear mIoU', min=50)  # optional check
     compare = [('PixDepth', 'PixContrast')]  # optional paired differences over the seeds
     similarity = dict(split='val', num_images=3)   # optional similarity-map figures
+    precision = 'bf16'  # optional, default 'fp32': every training and feature extraction
+                        # under bfloat16 autocast (AutocastOptimWrapper); a method's own
+                        # ``precision`` key overrides it for that method
 
 K-fold protocol (classification, e.g. ``benchmarks/depthcontrast_synthetic3dpm_kfold.py``)::
 
@@ -73,7 +76,9 @@ from mmpixdepth.visualization.similarity import RANDOM, load_encoder
 RESULT_FILE = 'result.json'
 FINGERPRINT_FILE = 'config_fingerprint.json'
 METHOD_KEYS = {'name', 'pretrain', 'pretrain_options', 'pretrain_from', 'finetune_config',
-               'finetune_options'}
+               'finetune_options', 'precision'}
+#: benchmark ``precision`` -> the config options that select it (fp32: the configs' own)
+PRECISION_OPTIONS = {'fp32': {}, 'bf16': {'optim_wrapper.type': 'AutocastOptimWrapper'}}
 FINETUNE_KEYS = {'config', 'options', 'test_checkpoint'}
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 PROBE_KEYS = {'config', 'options', 'heads', 'epochs', 'lr', 'aspp_channels', 'batch_size',
@@ -85,8 +90,11 @@ def slug(name: str) -> str:
     return re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')
 
 
-def load_benchmark(path: str, data_root: Optional[str] = None) -> Config:
+def load_benchmark(path: str, data_root: Optional[str] = None,
+                   precision: Optional[str] = None) -> Config:
     """Load and check a benchmark config; errors name the file and the key.
+
+    ``precision`` replaces the benchmark's ``precision`` (methods keep their own).
 
     ``data_root`` (else the benchmark's own ``data_root`` key, if any) becomes the ``data_root``
     of the training dataloader of every pretraining and of every dataloader of the downstream
@@ -96,6 +104,8 @@ def load_benchmark(path: str, data_root: Optional[str] = None) -> Config:
     bench = Config.fromfile(path)
     if data_root is not None:
         bench.data_root = data_root
+    if precision is not None:
+        bench.precision = precision
     for key in ('seeds', 'methods'):
         if key not in bench:
             raise KeyError(f'benchmark {path}: missing key "{key}"')
@@ -121,6 +131,12 @@ def load_benchmark(path: str, data_root: Optional[str] = None) -> Config:
     if 'probe' in bench and set(bench.probe) - PROBE_KEYS:
         raise KeyError(f'benchmark {path}: unknown probe key(s) '
                        f'{sorted(set(bench.probe) - PROBE_KEYS)}; known: {sorted(PROBE_KEYS)}')
+    for where, precision in [('precision', bench.get('precision', 'fp32'))] + [
+            (f'methods[{i}].precision', m['precision'])
+            for i, m in enumerate(bench.methods) if 'precision' in m]:
+        if precision not in PRECISION_OPTIONS:
+            raise ValueError(f'benchmark {path}: {where} must be one of '
+                             f'{sorted(PRECISION_OPTIONS)}, got {precision!r}')
     names = []
     for i, method in enumerate(bench.methods):
         unknown = set(method) - METHOD_KEYS
@@ -314,6 +330,11 @@ def run_training(cfg: Config, title: str, evaluate: bool, test_checkpoint: str =
     return result
 
 
+def precision_options(bench: Config, method: dict) -> dict:
+    """The config options of the method's precision (its own, else the benchmark's)."""
+    return PRECISION_OPTIONS[method.get('precision', bench.get('precision', 'fp32'))]
+
+
 def stage_configs(bench: Config, method: dict, seed: int, out_dir: str,
                   pretrain_checkpoint: Optional[str] = None, fold: Optional[int] = None):
     """``(pretrain_cfg or None, finetune_cfg)`` of one method, seed and fold (None without
@@ -324,13 +345,14 @@ def stage_configs(bench: Config, method: dict, seed: int, out_dir: str,
     pre_cfg = None
     if method.get('pretrain'):
         options = {**(bench.get('pretrain_options') or {}),
-                   **(method.get('pretrain_options') or {}), 'randomness.seed': seed}
+                   **(method.get('pretrain_options') or {}), **precision_options(bench, method),
+                   'randomness.seed': seed}
         pre_cfg = load_config(method['pretrain'], options, osp.join(root, 'pretrain'))
         if fold_dir is not None:
             use_fold(pre_cfg, fold_dir, method['pretrain'])
     stage = bench.get('finetune') or bench.probe
     options = {**(stage.get('options') or {}), **(method.get('finetune_options') or {}),
-               'randomness.seed': seed}
+               **precision_options(bench, method), 'randomness.seed': seed}
     if 'finetune' in bench and pretrain_checkpoint is not None:
         options['model.backbone.init_cfg.checkpoint'] = pretrain_checkpoint
     if 'probe' in bench and not method.get('finetune_config'):
@@ -342,17 +364,20 @@ def stage_configs(bench: Config, method: dict, seed: int, out_dir: str,
     return pre_cfg, fine_cfg
 
 
-def probe_config(bench: Config, seed: int) -> Config:
-    """The segmentation config of the probe (datasets, preprocessor, encoder, head)."""
-    options = {**(bench.probe.get('options') or {}), 'randomness.seed': seed}
+def probe_config(bench: Config, seed: int, method: Optional[dict] = None) -> Config:
+    """The segmentation config of the probe (datasets, preprocessor, encoder, head; its
+    ``optim_wrapper`` sets the precision of the feature extraction) for ``method``."""
+    options = {**(bench.probe.get('options') or {}),
+               **precision_options(bench, method or {}), 'randomness.seed': seed}
     return load_config(bench.probe.config, options)
 
 
-def run_probe(bench: Config, checkpoint: str, seed: int, work_dir: str, title: str) -> Dict:
+def run_probe(bench: Config, method: dict, checkpoint: str, seed: int, work_dir: str,
+              title: str) -> Dict:
     """Probe the encoder of ``checkpoint`` (or :data:`RANDOM`); result cached in work_dir."""
     from .frozen_probe import probe_encoder  # mmseg is imported only for probe benchmarks
     result_file = osp.join(work_dir, RESULT_FILE)
-    cfg = probe_config(bench, seed)
+    cfg = probe_config(bench, seed, method)
     settings = {k: v for k, v in bench.probe.items() if k not in ('config', 'options')}
     # the encoder is named relative to the probe's folder: the same run under a renamed folder
     source = checkpoint if checkpoint == RANDOM else osp.relpath(checkpoint, work_dir)
@@ -404,15 +429,21 @@ def run_method(bench: Config, method: dict, seed: int, out_dir: str, step: str,
                             test_checkpoint=(bench.get('finetune') or {}).get(
                                 'test_checkpoint', 'last'))
     run = dict(method=name, seed=seed, pretrain_checkpoint=checkpoint,
-               finetune_checkpoint=fine and fine['checkpoint'])
+               finetune_checkpoint=fine and fine['checkpoint'], seconds={})
+    if pre_cfg is not None and source is method:  # a shared pretraining counts once
+        run['seconds']['pretrain'] = pre['train_seconds']
+    if fine is not None:
+        run['seconds']['finetune'] = fine['train_seconds']
     if fold is not None:
         run['fold'] = fold
     if 'finetune' in bench:
         run.update(encoder_checkpoint=fine['checkpoint'], metrics=fine['metrics'])
         return run
     encoder = fine['checkpoint'] if fine else checkpoint or RANDOM
-    probe = run_probe(bench, encoder, seed, osp.join(out_dir, f'seed{seed}', slug(name), 'probe'),
+    probe = run_probe(bench, method, encoder, seed,
+                      osp.join(out_dir, f'seed{seed}', slug(name), 'probe'),
                       f'{step} {name} probes (seed {seed})')
+    run['seconds']['probe'] = probe['seconds']
     metrics = dict(probe['metrics'])
     if fine:
         metrics['end-to-end mIoU'] = fine['metrics']['mIoU']
@@ -508,6 +539,21 @@ def format_difference(diff: Dict) -> str:
         return text + f' ({diff["n"]} {diff["unit"]}: no confidence interval)'
     lo, hi = diff['ci']
     return text + f', 95 % CI [{lo:+.2f}, {hi:+.2f}] over {diff["n"]} {diff["unit"]} (paired)'
+
+
+def format_times(runs: Sequence[Dict], methods: Sequence[str]) -> str:
+    """Markdown table: minutes per stage of each method (mean over its runs; as recorded when
+    the stage ran, also for runs reused since) and the total of all runs."""
+    stages = ('pretrain', 'finetune', 'probe')
+    lines = ['| method | runs | ' + ' | '.join(f'{s} (min)' for s in stages) + ' |',
+             '|' + '---|' * (len(stages) + 2)]
+    for name in methods:
+        mine = [r.get('seconds', {}) for r in runs if r['method'] == name]
+        cells = [f'{np.mean([t[s] for t in mine if s in t]) / 60:.1f}'
+                 if any(s in t for t in mine) else '-' for s in stages]
+        lines.append(f'| {name} | {len(mine)} | ' + ' | '.join(cells) + ' |')
+    total = sum(sum(r.get('seconds', {}).values()) for r in runs) / 60
+    return '\n'.join(lines) + f'\n\nAll stages of all runs: {total:.1f} min'
 
 
 def learnability_verdict(rows: Sequence[Dict], check: Dict) -> str:

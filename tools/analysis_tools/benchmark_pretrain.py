@@ -12,7 +12,11 @@
 3. Data pipeline: samples/s of the pipeline of ``configs/_base_/datasets/pixpro_synthetic_rgbd.py``
    with depth and without ``LoadDepthFromFile`` (NaN depth cells), ``num_workers=0``
    (``mmpixdepth/analysis/pipeline_speed.py``).
-4. With ``--device cuda --amp``: images/s of each model under mixed precision.
+4. Precision modes: the PixDepth train step of the CPU protocol (the model, batch and views of
+   ``--mode-config``, default the narrow ResNet-18 of the synthetic benchmarks) in float32,
+   channels_last, bfloat16 autocast (``AutocastOptimWrapper`` on a CPU, ``AmpOptimWrapper`` on
+   a GPU) and both.
+5. With ``--device cuda --amp``: images/s of each model under mixed precision.
 
 Timings are ``torch.utils.benchmark`` Measurements (``Timer.blocked_autorange``) of the compared
 cases in turn within each repeat, the order rotating; times are medians of all timed blocks and
@@ -29,18 +33,23 @@ import tempfile
 
 import cv2
 import torch
+from mmengine.config import Config
 from mmengine.logging import MMLogger
 
 import mmpixdepth  # noqa: F401  (registers modules)
 from mmpixdepth.analysis.interleaved_timing import MIN_RUN_TIME, median_ratio, merged_median
 from mmpixdepth.analysis.pipeline_speed import pipeline_measurements
 from mmpixdepth.analysis.pixel_loss_speed import pixel_loss_measurements
-from mmpixdepth.analysis.pretrain_speed import model_cfgs, train_step_measurements
+from mmpixdepth.analysis.pretrain_speed import (MODES, mode_measurements, model_cfgs,
+                                                train_step_measurements)
 from mmpixdepth.datasets import generate_synthetic_rgbd
+from mmpixdepth.engine import cpu_has_native_bf16
+from mmpixdepth.utils import sync_bn_to_bn
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PIXDEPTH_MODEL = osp.join(REPO, 'configs', '_base_', 'models', 'pixdepth_r34.py')
 DATA_CONFIG = osp.join(REPO, 'configs', '_base_', 'datasets', 'pixpro_synthetic_rgbd.py')
+MODE_CONFIG = osp.join(REPO, 'configs', 'pixdepth', 'pixdepth_r18-w16_1xb32-100e_synthetic-64x64.py')
 MIB = 2.0**20
 
 
@@ -72,8 +81,17 @@ def parse_args(argv=None):
                         help='torch and OpenCV CPU threads; 0 keeps their defaults (one per '
                         'core). The default 1 keeps timings stable on a machine shared with '
                         'other processes, where multi-threaded kernels wait for busy cores')
+    parser.add_argument('--mode-config', default=MODE_CONFIG,
+                        help='pretraining config of the precision-mode benchmark: its model, '
+                        'batch size and PixProViews crop size and stride (default: '
+                        f'{osp.relpath(MODE_CONFIG, REPO)}, the CPU protocol)')
+    parser.add_argument('--modes', nargs='+', choices=list(MODES), default=list(MODES),
+                        help='precision modes to time side by side (default: all)')
+    parser.add_argument('--mode-repeats', type=int, default=5,
+                        help='interleaved repeats of the precision-mode timings (default: 5)')
     parser.add_argument('--amp', action='store_true',
-                        help='with --device cuda: also time every model with AmpOptimWrapper')
+                        help='also time every model under mixed precision (AmpOptimWrapper on '
+                        'a GPU, AutocastOptimWrapper in bfloat16 on a CPU)')
     parser.add_argument('--amp-dtype', choices=['float16', 'bfloat16'], default='float16',
                         help='autocast dtype of --amp (default: float16)')
     parser.add_argument('--loss-sizes', type=int, nargs='+', default=[7, 14, 28, 56],
@@ -99,13 +117,15 @@ def parse_args(argv=None):
                         'untimed pass over the set (default: 10)')
     args = parser.parse_args(argv)
     for name in ('batch_size', 'crop_size', 'iters', 'repeats', 'chunk_size', 'loss_iters',
-                 'loss_repeats', 'data_repeats'):
+                 'loss_repeats', 'data_repeats', 'mode_repeats'):
         if getattr(args, name) < 1:
             parser.error(f'--{name.replace("_", "-")} must be >= 1')
     if args.warmup < 1 or args.threads < 0:
         parser.error('--warmup must be >= 1 and --threads >= 0')
     if args.crop_size % 32:
         parser.error('--crop-size must be a multiple of 32 (the backbone stride)')
+    if args.amp and args.device == 'cpu' and args.amp_dtype != 'bfloat16':
+        parser.error('--amp on a CPU runs bfloat16 autocast: add --amp-dtype bfloat16')
     if args.device == 'cuda' and not torch.cuda.is_available():
         parser.error('--device cuda: no CUDA device is available')
     return args
@@ -136,6 +156,35 @@ def data_measurements(args):
         with contextlib.redirect_stderr(io.StringIO()):  # progress bar
             generate_synthetic_rgbd(root, num_train=64, num_val=1, size=128, seed=0, workers=1)
         return pipeline_measurements(DATA_CONFIG, root, args.batch_size, args.data_repeats)
+
+
+def mode_setup(config):
+    """Model dict, batch size, crop size and feature stride of a pretraining config."""
+    cfg = Config.fromfile(config)
+    model = cfg.model.to_dict()
+    sync_bn_to_bn(model)  # one process, possibly on a CPU
+    views = next(t for t in cfg.train_dataloader.dataset.pipeline if t['type'] == 'PixProViews')
+    return model, cfg.train_dataloader.batch_size, views['crop_size'], views['feat_stride']
+
+
+def print_modes(args, device, ratios):
+    """The precision-mode table of the PixDepth train step, and its ratio line."""
+    model, batch, crop, stride = mode_setup(args.mode_config)
+    print(f'\n## PixDepth train step by precision mode ({osp.relpath(args.mode_config, REPO)}: '
+          f'batch {batch}, {crop}x{crop} views, {crop // stride}x{crop // stride} cells)\n')
+    times = mode_measurements(model, batch, crop, stride, device, args.mode_repeats,
+                              args.iters, args.warmup, args.modes)
+    first = args.modes[0]
+    print_table(['mode', 'step (ms)', 'images/s', f'time / {first}'],
+                [[mode, f'{merged_median(m) * 1e3:.1f}', f'{batch / merged_median(m):.2f}',
+                  f'{median_ratio(m, times[first]):.3f}'] for mode, m in times.items()])
+    wrapper = 'AutocastOptimWrapper' if device.type == 'cpu' else 'AmpOptimWrapper'
+    print(f'\nbf16: bfloat16 autocast through {wrapper} (masks and pixel losses in float32); '
+          'channels_last: the model\'s weights in channels_last layout (activations follow); '
+          f'{"native bfloat16 on this CPU" if cpu_has_native_bf16() else "NO native bfloat16 on this CPU (emulated)"}.')
+    if 'fp32' in times and 'bf16' in times:
+        ratios.append(ratio_line('train step of the CPU protocol, bf16 / fp32',
+                                 median_ratio(times['bf16'], times['fp32']), 0.6, True))
 
 
 def main(argv=None):
@@ -218,18 +267,18 @@ def main(argv=None):
                              median_ratio(batches['without depth'], batches['with depth']),
                              0.85, False))
 
+    print_modes(args, device, ratios)
+
     if args.amp:
-        if device.type != 'cuda':
-            print('\n## AMP: skipped, mmengine\'s AmpOptimWrapper needs --device cuda')
-        else:
-            print(f'\n## Train step with AMP ({args.amp_dtype}, AmpOptimWrapper)\n')
-            amp = train_step_measurements(cfgs, args.batch_size, args.crop_size, device,
-                                          args.repeats, args.iters, args.warmup, args.amp_dtype)
-            amp = {name: merged_median(m) for name, m in amp.items()}
-            print_table(['model', 'fp32 images/s', 'AMP images/s', 'speed-up'],
-                        [[name, f'{args.batch_size / step[name]:.2f}',
-                          f'{args.batch_size / s:.2f}', f'{step[name] / s:.2f}']
-                         for name, s in amp.items()])
+        wrapper = 'AmpOptimWrapper' if device.type == 'cuda' else 'AutocastOptimWrapper'
+        print(f'\n## Train step with AMP ({args.amp_dtype}, {wrapper})\n')
+        amp = train_step_measurements(cfgs, args.batch_size, args.crop_size, device,
+                                      args.repeats, args.iters, args.warmup, args.amp_dtype)
+        amp = {name: merged_median(m) for name, m in amp.items()}
+        print_table(['model', 'fp32 images/s', 'AMP images/s', 'speed-up'],
+                    [[name, f'{args.batch_size / step[name]:.2f}',
+                      f'{args.batch_size / s:.2f}', f'{step[name] / s:.2f}']
+                     for name, s in amp.items()])
 
     print('\n## Ratios\n')
     for line in ratios:

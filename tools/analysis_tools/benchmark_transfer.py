@@ -1,7 +1,7 @@
 """Pretrain encoders, evaluate each downstream, print the benchmark's metrics (mean ± std).
 
 ``python tools/analysis_tools/benchmark_transfer.py BENCHMARK [--out-dir DIR] [--seeds 0 1]
-[--folds 0 1 2] [--methods PixDepth PixPro] [--data-root DIR]``
+[--folds 0 1 2] [--methods PixDepth PixPro] [--data-root DIR] [--precision fp32|bf16]``
 
 Segmentation benchmarks report mIoU and per-class IoU over seeds; k-fold benchmarks (``folds``
 and ``metrics`` keys, e.g. ``benchmarks/depthcontrast_synthetic3dpm_kfold.py``) report their
@@ -21,7 +21,8 @@ import warnings
 
 import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loader)
 from mmpixdepth.analysis.similarity_maps import write_similarity_figures
-from mmpixdepth.analysis.transfer import (format_difference, format_summary, format_table,
+from mmpixdepth.analysis.transfer import (PRECISION_OPTIONS, format_difference,
+                                          format_summary, format_table, format_times,
                                           learnability_verdict, load_benchmark,
                                           paired_difference, probe_config, run_benchmark,
                                           select_methods, stage_configs, summarize)
@@ -39,6 +40,10 @@ def parse_args(argv=None):
     parser.add_argument('--data-root',
                         help="the data root of every run's datasets (overrides the benchmark's "
                         'data_root)')
+    parser.add_argument('--precision', choices=sorted(PRECISION_OPTIONS),
+                        help="the precision of every run (overrides the benchmark's precision, "
+                        "not a method's own): bf16 trains and extracts features under bfloat16 "
+                        'autocast, fast on CPUs with native bfloat16 (AVX512-BF16 or AMX)')
     args = parser.parse_args(argv)
     if not osp.isfile(args.benchmark):
         parser.error(f'benchmark config {args.benchmark} does not exist')
@@ -84,7 +89,8 @@ def report(bench, name, runs, methods, seeds, folds=None):
                             f'evaluation split, seeds {seeds}'),
              format_table(rows, f'Per-class IoU (%) of the {heads[0]} probe', f'{heads[0]} ')]
     diffs = [format_difference(paired_difference(runs, a, b, metric))
-             for a, b in pairs for metric in metrics[:len(heads)]]
+             for a, b in pairs for metric in metrics
+             if all(metric in r['metrics'] for r in runs if r['method'] in (a, b))]
     if diffs:
         parts.append('Paired differences (same seed):\n' + '\n'.join(f'- {d}' for d in diffs))
     if check:
@@ -96,7 +102,7 @@ def main(argv=None):
     args = parse_args(argv)
     # the stack's deprecation notices would bury the progress lines; they stay in the run logs
     warnings.filterwarnings('ignore', module='(mmseg|mmengine|mmpretrain|mmcv)')
-    bench = load_benchmark(args.benchmark, data_root=args.data_root)
+    bench = load_benchmark(args.benchmark, data_root=args.data_root, precision=args.precision)
     methods = select_methods(bench, args.methods)
     seeds = args.seeds or list(bench.seeds)
     folds = args.folds or list(bench.get('folds') or [])
@@ -129,7 +135,9 @@ def main(argv=None):
 
     runs = run_benchmark(bench, out_dir, methods, seeds, after_seed=figures, folds=folds)
     minutes = (time.time() - start) / 60
-    table = report(bench, name, runs, [m['name'] for m in methods], seeds, folds)
+    names = [m['name'] for m in methods]
+    table = report(bench, name, runs, names, seeds, folds) + (
+        '\n\nTime per stage (minutes, mean over runs):\n\n' + format_times(runs, names))
     with open(osp.join(out_dir, 'results.md'), 'w') as f:
         f.write(table + '\n')
     print(f'\n{table}\n\n{minutes:.1f} min; table in {osp.join(out_dir, "results.md")}, '

@@ -34,11 +34,12 @@ def depth_contrast_loss(depth_emb: torch.Tensor,
         raise ValueError('depth and reflectance embeddings must both be [B, D], got '
                          f'{tuple(depth_emb.shape)} and {tuple(reflectance_emb.shape)}')
     batch = depth_emb.shape[0]
-    views = F.normalize(torch.cat([depth_emb, reflectance_emb]).float(), dim=1)  # [2B, D]
-    anchors = views if symmetric else views[:batch]
-    logits = anchors @ views.t() / temperature  # [A, 2B]
-    itself = torch.eye(*logits.shape, dtype=torch.bool, device=logits.device)
-    logits = logits.masked_fill(itself, float('-inf'))
-    # the partner of view i is view i + B (mod 2B): depth i <-> reflectance i
-    partner = torch.arange(2 * batch, device=logits.device).roll(batch)[:len(anchors)]
-    return F.cross_entropy(logits, partner)
+    with torch.autocast(depth_emb.device.type, enabled=False):  # float32 under mixed precision
+        views = F.normalize(torch.cat([depth_emb, reflectance_emb]).float(), dim=1)  # [2B, D]
+        anchors = views if symmetric else views[:batch]
+        logits = anchors @ views.t() / temperature  # [A, 2B]
+        itself = torch.eye(*logits.shape, dtype=torch.bool, device=logits.device)
+        logits = logits.masked_fill(itself, float('-inf'))
+        # the partner of view i is view i + B (mod 2B): depth i <-> reflectance i
+        partner = torch.arange(2 * batch, device=logits.device).roll(batch)[:len(anchors)]
+        return F.cross_entropy(logits, partner)
