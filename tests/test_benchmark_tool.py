@@ -13,10 +13,11 @@ from mmpixdepth.analysis.interleaved_timing import (MIN_RUN_TIME, interleaved_me
 
 TOOL = 'tools/analysis_tools/benchmark_pretrain.py'
 RATIOS = ['train step PixDepth / PixContrast', 'train step PixDepth / BYOL',
-          'train step PixDepth / DenseCL', 'data samples/s with depth / without depth']
+          'train step PixDepth / DenseCL', 'data samples/s with depth / without depth',
+          'train step of the CPU protocol, bf16 / fp32']
 TINY = ['--batch-size', '2', '--crop-size', '64', '--iters', '1', '--warmup', '1', '--repeats',
         '1', '--loss-sizes', '3', '5', '--chunk-size', '4', '--loss-repeats', '1',
-        '--data-repeats', '1', '--threads', '1']
+        '--data-repeats', '1', '--threads', '1', '--mode-repeats', '1']
 
 
 def test_benchmark_tool_prints_every_table_and_ratio(tiny_rgbd, tool, capsys):
@@ -30,12 +31,15 @@ def test_benchmark_tool_prints_every_table_and_ratio(tiny_rgbd, tool, capsys):
     assert re.search(r'^# benchmark_pretrain: CPU \(.+\), torch \S+, 1 torch / 1 OpenCV '
                      r'threads, \d+ CPUs visible, load average at start [\d.]+$', out, re.M)
     assert re.search(r'^# load average at end [\d.]+$', out, re.M)
-    for heading in ('## Train step', '## Pixel loss alone', '## Data pipeline', '## Ratios'):
+    for heading in ('## Train step', '## Pixel loss alone', '## Data pipeline',
+                    '## PixDepth train step by precision mode', '## Ratios'):
         assert heading in out, heading
     for model in ('PixDepth', 'PixContrast', 'BYOL', 'DenseCL'):
         assert re.search(rf'^\| {model} \| [\d.]+ \|', out, re.M), model
     for size in ('3x3', '5x5'):
         assert re.search(rf'^\| {size} \|', out, re.M), size
+    for mode in ('fp32', 'channels_last', 'bf16', 'bf16 \\+ channels_last'):
+        assert re.search(rf'^\| {mode} \| [\d.]+ \| [\d.]+ \| [\d.]+ \|$', out, re.M), mode
     for pipeline in ('with depth', 'without depth'):
         assert re.search(rf'^\| {pipeline} \| [\d.]+ \|$', out, re.M), pipeline
     for ratio in RATIOS:
@@ -47,7 +51,7 @@ def test_benchmark_tool_prints_every_table_and_ratio(tiny_rgbd, tool, capsys):
 def test_benchmark_tool_rejects_bad_options(tool, capsys):
     main = tool(TOOL).main
     for bad in (['--crop-size', '100'], ['--iters', '0'], ['--backbone-depth', '101'],
-                ['--warmup', '0']):
+                ['--warmup', '0'], ['--amp'], ['--mode-repeats', '0']):
         with pytest.raises(SystemExit) as exit_info:
             main(bad)
         assert exit_info.value.code == 2 and 'error' in capsys.readouterr().err, bad

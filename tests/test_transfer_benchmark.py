@@ -1,4 +1,5 @@
 """The transfer benchmark (quick start and evidence): configs, tables, and a real tiny run."""
+import glob
 import json
 import math
 import os
@@ -279,6 +280,14 @@ similarity = dict(split='val', num_images=1)
     assert runs[3]['encoder_checkpoint'].endswith(osp.join('supervised', 'finetune',
                                                            'epoch_1.pth'))
     assert 'end-to-end mIoU' in runs[3]['metrics'] and 'end-to-end mIoU' not in runs[0]['metrics']
+    assert [sorted(r['seconds']) for r in runs] == [['pretrain', 'probe'], ['pretrain', 'probe'],
+                                                    ['probe'], ['finetune', 'probe']]
+    assert 'Time per stage (minutes, mean over runs):' in first
+    assert re.search(r'\| random init \| 1 \| - \| - \| \d+\.\d \|', first)
+    # the quick start trains in bfloat16 autocast (AutocastOptimWrapper)
+    for stage in ('pixdepth/pretrain', 'supervised/finetune'):
+        dumped = glob.glob(osp.join(out_dir, 'seed0', stage, '*.py'))
+        assert len(dumped) == 1 and "type='AutocastOptimWrapper'" in open(dumped[0]).read()
     assert osp.isfile(osp.join(out_dir, 'results.md'))
     assert [f for f in os.listdir(out_dir) if f.startswith('similarity_')] == [
         'similarity_00000.png']

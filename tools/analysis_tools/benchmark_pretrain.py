@@ -49,7 +49,8 @@ from mmpixdepth.utils import sync_bn_to_bn
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PIXDEPTH_MODEL = osp.join(REPO, 'configs', '_base_', 'models', 'pixdepth_r34.py')
 DATA_CONFIG = osp.join(REPO, 'configs', '_base_', 'datasets', 'pixpro_synthetic_rgbd.py')
-MODE_CONFIG = osp.join(REPO, 'configs', 'pixdepth', 'pixdepth_r18-w16_1xb32-100e_synthetic-64x64.py')
+MODE_CONFIG = osp.join(REPO, 'configs', 'pixdepth',
+                       'pixdepth_r18-w16_1xb32-100e_synthetic-64x64.py')
 MIB = 2.0**20
 
 
@@ -179,9 +180,11 @@ def print_modes(args, device, ratios):
                 [[mode, f'{merged_median(m) * 1e3:.1f}', f'{batch / merged_median(m):.2f}',
                   f'{median_ratio(m, times[first]):.3f}'] for mode, m in times.items()])
     wrapper = 'AutocastOptimWrapper' if device.type == 'cpu' else 'AmpOptimWrapper'
+    native = ('native bfloat16 on this CPU' if cpu_has_native_bf16() else
+              'NO native bfloat16 on this CPU (emulated)')
     print(f'\nbf16: bfloat16 autocast through {wrapper} (masks and pixel losses in float32); '
-          'channels_last: the model\'s weights in channels_last layout (activations follow); '
-          f'{"native bfloat16 on this CPU" if cpu_has_native_bf16() else "NO native bfloat16 on this CPU (emulated)"}.')
+          "channels_last: the model's weights in channels_last layout (activations follow); "
+          f'{native}.')
     if 'fp32' in times and 'bf16' in times:
         ratios.append(ratio_line('train step of the CPU protocol, bf16 / fp32',
                                  median_ratio(times['bf16'], times['fp32']), 0.6, True))

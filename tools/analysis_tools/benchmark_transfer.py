@@ -19,6 +19,8 @@ import os.path as osp
 import time
 import warnings
 
+import torch
+
 import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loader)
 from mmpixdepth.analysis.similarity_maps import write_similarity_figures
 from mmpixdepth.analysis.transfer import (PRECISION_OPTIONS, format_difference,
@@ -26,6 +28,7 @@ from mmpixdepth.analysis.transfer import (PRECISION_OPTIONS, format_difference,
                                           learnability_verdict, load_benchmark,
                                           paired_difference, probe_config, run_benchmark,
                                           select_methods, stage_configs, summarize)
+from mmpixdepth.engine import cpu_has_native_bf16
 
 
 def parse_args(argv=None):
@@ -109,6 +112,11 @@ def main(argv=None):
     if folds and 'folds' not in bench:
         raise SystemExit(f'error: --folds: benchmark {args.benchmark} has no "folds" (its data '
                          'has one split)')
+    if (any(m.get('precision', bench.get('precision', 'fp32')) == 'bf16' for m in methods)
+            and not torch.cuda.is_available() and not cpu_has_native_bf16()):
+        print('warning: bf16 runs on a CPU without native bfloat16 (no AVX512-BF16 or AMX) are '
+              'emulated and slower than float32: --precision fp32 runs them in float32',
+              flush=True)
     name = osp.splitext(osp.basename(args.benchmark))[0]
     out_dir = args.out_dir or osp.join('work_dirs', name)
     os.makedirs(out_dir, exist_ok=True)

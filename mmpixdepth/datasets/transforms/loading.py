@@ -174,11 +174,13 @@ class LoadDepthFromFile(BaseTransform):
                 'set check_size=False)')
 
     def _normalize(self, depth: np.ndarray, valid: np.ndarray) -> np.ndarray:
+        """``depth`` (float32, this transform's own array: changed in place) normalised."""
         if self.normalize == 'minmax':
-            values = depth[valid]
-            low, high = values.min(), values.max()
+            low = depth.min(where=valid, initial=np.inf)
+            high = depth.max(where=valid, initial=-np.inf)
             if high > low:
-                return (depth - low) / (high - low)
+                np.subtract(depth, low, out=depth)
+                return np.divide(depth, high - low, out=depth)
             return np.zeros_like(depth)
         if self.normalize == 'range':
             low, high = self.norm_range
@@ -206,7 +208,7 @@ class LoadDepthFromFile(BaseTransform):
         valid = np.isfinite(raw)
         for value in self.invalid_values:
             valid &= raw != value
-        depth = raw * np.float32(self.scale)
+        depth = raw * np.float32(self.scale) if self.scale != 1 else raw  # raw: our own copy
         if self.valid_range is not None:
             low, high = self.valid_range
             valid &= (depth >= low) & (depth <= high)
