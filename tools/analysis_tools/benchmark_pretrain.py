@@ -268,7 +268,7 @@ def main(argv=None):
           'without: the same without LoadDepthFromFile (NaN depth cells).')
     ratios.append(ratio_line('data samples/s with depth / without depth',
                              median_ratio(batches['without depth'], batches['with depth']),
-                             0.85, False))
+                             0.9, False))
 
     print_modes(args, device, ratios)
 
