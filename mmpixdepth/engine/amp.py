@@ -8,7 +8,8 @@ from mmengine.config import ConfigDict
 def cpu_has_native_bf16() -> bool:
     """Whether the CPU computes in bfloat16 natively (AVX512-BF16 or AMX): where it does not,
     oneDNN emulates bfloat16 and autocast is slower than float32."""
-    return torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+    checks = ('_is_avx512_bf16_supported', '_is_amx_tile_supported')  # torch's own probes
+    return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
 
 
 def choose_amp(optim_wrapper: ConfigDict) -> Tuple[Optional[ConfigDict], str]:
