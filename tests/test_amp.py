@@ -167,8 +167,8 @@ def test_probe_features_follow_the_config_precision(tiny_rgbd):
     encoder = load_encoder(cfg, RANDOM, 0)
     dataset = build_split(cfg, 'train')
     prep = dict(cfg.model.data_preprocessor)
-    fp32, labels = extract_features(encoder, dataset, prep)
-    bf16, labels16 = extract_features(encoder, dataset, prep, dtype=torch.bfloat16,
+    fp32, labels, _ = extract_features(encoder, dataset, prep)
+    bf16, labels16, _ = extract_features(encoder, dataset, prep, dtype=torch.bfloat16,
                                       channels_last=True)
     assert fp32.dtype == bf16.dtype == torch.float32 and torch.equal(labels, labels16)
     assert not torch.equal(fp32, bf16)  # computed in bfloat16 ...

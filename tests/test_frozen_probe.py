@@ -6,8 +6,10 @@ import pytest
 import torch
 import torch.nn as nn
 
-from mmpixdepth.analysis.frozen_probe import (build_head, build_split, evaluate_head,
-                                              extract_features, probe_encoder, train_head)
+from mmpixdepth.analysis.frozen_probe import (balanced_class_weights, build_head, build_split,
+                                              evaluate_head, extract_features, probe_encoder,
+                                              train_head)
+from mmpixdepth.evaluation import band_width, boundary_areas, edge_region
 from mmpixdepth.utils import load_config
 from mmpixdepth.visualization.similarity import RANDOM, load_encoder
 
@@ -62,16 +64,79 @@ def test_evaluate_head_matches_a_pixel_count():
         else:
             assert metrics[f'IoU.{name}'] == pytest.approx(value)
     assert metrics['mIoU'] == pytest.approx(np.nanmean(expected))
+    assert 'fg_mIoU' not in metrics  # no class named background
+
+
+def test_evaluate_head_boundary_foreground_and_edge_metrics():
+    gen = torch.Generator().manual_seed(2)
+    labels = torch.zeros(3, 32, 32, dtype=torch.long)
+    labels[:, 8:20, 6:18] = 1
+    labels[1, 20:30, 20:30] = 2
+    labels[2, :3] = 255
+    logits = torch.randn(3, 3, 32, 32, generator=gen)
+    logits[:, 1, 9:21, 7:19] += 3  # a shifted, noisy prediction of class 1
+    depth = torch.full((3, 32, 32), 4.0)
+    depth[:, 8:20, 6:18] = 1.5
+    depth[0, 0, 0] = float('nan')
+    classes = ['background', 'thing', 'other']
+    metrics = evaluate_head(FixedLogits(logits), torch.zeros(3, 1, 32, 32), labels, classes,
+                            depth=depth, boundary=dict(width_ratio=0.05))
+    pred = logits.argmax(1)
+    iou = iou_reference(pred, labels, 3)
+    assert metrics['fg_mIoU'] == pytest.approx(np.nanmean(iou[1:]))
+    width = band_width((32, 32), 0.05)
+    inter, union = np.sum([boundary_areas(p, y, 3, width) for p, y in zip(pred, labels)], 0)
+    assert metrics['bIoU'] == pytest.approx(np.mean(100 * inter / union))
+    assert metrics['bIoU.thing'] == pytest.approx(100 * inter[1] / union[1])
+    edge_labels = labels.clone()
+    for i in range(3):
+        edge_labels[i][~torch.from_numpy(edge_region(depth[i], width))] = 255
+    assert metrics['edge_mIoU'] == pytest.approx(np.nanmean(iou_reference(pred, edge_labels,
+                                                                          3)))
+
+
+def test_balanced_class_weights_equalise_the_classes():
+    labels = torch.tensor([[0] * 12 + [1] * 3 + [2] + [255] * 4])
+    weights = balanced_class_weights(labels, 4)
+    counts = torch.tensor([12., 3., 1., 0.])
+    assert torch.allclose(weights, torch.tensor([16 / 36, 16 / 9, 16 / 3, 0.]))
+    assert torch.allclose(weights[:3] * counts[:3], torch.full((3, ), 16 / 3))
+    with pytest.raises(ValueError, match=r'outside \[0, 2\)'):
+        balanced_class_weights(labels, 2)
+
+
+def test_balanced_weights_make_a_linear_head_find_rare_classes():
+    """One feature channel tells a rare class (2 % of the pixels) apart, but only weakly:
+    with equal weights the head calls almost every pixel background, balanced it finds most of
+    the rare pixels."""
+    gen = torch.Generator().manual_seed(3)
+    labels = (torch.rand(64, 8, 8, generator=gen) < 0.02).long()
+    feats = torch.randn(64, 4, 8, 8, generator=gen)
+    feats[:, 0] += 1.5 * labels
+    recall = {}
+    for name, weight in (('plain', None), ('balanced', balanced_class_weights(labels, 2))):
+        torch.manual_seed(0)
+        head = build_head('linear', 4, 2)
+        train_head(head, feats, labels, 20, batch_size=16, lr=5e-2, class_weight=weight)
+        with torch.no_grad():
+            pred = head.eval()(feats).argmax(1)
+        recall[name] = float((pred[labels == 1] == 1).float().mean())
+    assert recall['plain'] < 0.2 and recall['balanced'] > 0.6, recall
 
 
 def test_features_are_cached_with_flips(seg_cfg):
     encoder = load_encoder(seg_cfg, RANDOM, seed=0)
     dataset = build_split(seg_cfg, 'train')
     prep = dict(seg_cfg.model.data_preprocessor)
-    feats, labels = extract_features(encoder, dataset, prep, flip=True, batch_size=3)
+    feats, labels, depth = extract_features(encoder, dataset, prep, flip=True, batch_size=3)
     n = len(dataset)
     assert feats.shape == (2 * n, 128, 8, 8) and labels.shape == (2 * n, 64, 64)
     assert torch.equal(labels[n:], labels[:n].flip(-1))
+    assert depth is None  # the training split is built without depth
+    _, _, depth = extract_features(encoder, build_split(seg_cfg, 'train', with_depth=True),
+                                   prep, flip=True, batch_size=3)
+    assert depth.shape == labels.shape and torch.isnan(depth).any()  # 0 in the file: invalid
+    assert torch.equal(depth[n:].nan_to_num(-1), depth[:n].flip(-1).nan_to_num(-1))
     # the flipped half is the encoder's output on flipped images, not flipped features
     item = dataset[1]
     inputs = (item['inputs'].float()[[2, 1, 0]] - torch.tensor([123.675, 116.28, 103.53])[
@@ -102,10 +167,13 @@ def test_probe_encoder_end_to_end(seg_cfg):
     encoder = load_encoder(seg_cfg, RANDOM, seed=0)
     first = probe_encoder(encoder, seg_cfg, epochs=dict(linear=2, aspp=1), aspp_channels=8,
                           batch_size=4)
-    assert {'linear mIoU', 'aspp mIoU', 'linear IoU.background', 'aspp IoU.cross'} <= set(first)
-    assert all(0 <= first[k] <= 100 for k in ('linear mIoU', 'aspp mIoU'))
+    assert {'linear mIoU', 'aspp mIoU', 'linear IoU.background', 'aspp IoU.cross', 'linear bIoU',
+            'aspp fg_mIoU', 'aspp edge_mIoU', 'linear bIoU.disc'} <= set(first)
+    assert all(0 <= first[k] <= 100 for k in ('linear mIoU', 'aspp mIoU', 'linear bIoU'))
     again = probe_encoder(encoder, seg_cfg, epochs=dict(linear=2, aspp=1), aspp_channels=8,
                           batch_size=4)
     assert again == pytest.approx(first, nan_ok=True)  # deterministic for a seed
     with pytest.raises(ValueError, match='unknown probe head'):
         probe_encoder(encoder, seg_cfg, heads=['mlp'])
+    with pytest.raises(ValueError, match='class_weight must be one of'):
+        probe_encoder(encoder, seg_cfg, class_weight='inverse')

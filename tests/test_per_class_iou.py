@@ -45,10 +45,14 @@ def test_per_class_iou_matches_a_brute_force_count():
         else:
             assert math.isnan(result[f'IoU.{name}'])
     assert result['mIoU'] == pytest.approx(np.nanmean(ious), abs=0.006)
+    assert result['fg_mIoU'] == pytest.approx(np.nanmean(ious[1:]), abs=0.006)
     assert {'aAcc', 'mIoU', 'mAcc'} <= set(result)
+    metric.dataset_meta = dict(classes=('a', 'b', 'c', 'd'))  # no background class
+    assert 'fg_mIoU' not in metric.compute_metrics(metric.results)
 
 
 def test_seg_configs_use_it(repo_root):
     from mmengine.config import Config
     cfg = Config.fromfile(f'{repo_root}/configs/deeplabv3/deeplabv3_r18_1xb8-20e_synthetic-128x128.py')
-    assert cfg.val_evaluator.type == 'PerClassIoUMetric'
+    assert [e.type for e in cfg.val_evaluator] == ['PerClassIoUMetric', 'BoundaryIoUMetric']
+    assert cfg.test_evaluator == cfg.val_evaluator

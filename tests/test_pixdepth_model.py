@@ -257,7 +257,7 @@ def test_instance_branch_adds_a_weighted_loss():
         instance_weight=0.5)
     model = build(**inst)
     losses = model.loss(*batch())
-    assert set(losses) == {'loss_pixel', 'loss_instance'}
+    assert set(losses) == {'loss_pixel', 'loss_instance', 'proj_spread'}
     assert -2.0 <= losses['loss_instance'].item() <= 2.0  # 0.5 x [-4, 4]
     assert 'instance_neck.' in ''.join(n for n, _ in model.target_net.module.named_parameters())
     with pytest.raises(ValueError, match='instance_neck and instance_head'):

@@ -67,6 +67,7 @@ def build_args(tiny_rgbd):
         'MergeModalities': dict(),
         'WeightedF1Metric': dict(),
         'PerClassIoUMetric': dict(iou_metrics=['mIoU']),
+        'BoundaryIoUMetric': dict(),
     }
 
 

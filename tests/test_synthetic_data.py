@@ -52,6 +52,7 @@ def test_layout_and_meta(tiny_rgbd):
     assert meta['classes'] == list(CLASSES) and len(meta['palette']) == len(CLASSES)
     assert meta['depth'] == dict(unit='mm', dtype='uint16', invalid_value=0)
     assert meta['counts'] == NUM and meta['size'] == 64 and meta['seed'] == 0
+    assert 'objects' not in meta  # default object options: the meta of earlier sets
     img, depth, label = _samples(tiny_rgbd)[0]
     assert img.shape == (64, 64, 3) and img.dtype == np.uint8
     assert depth.shape == (64, 64) and depth.dtype == np.uint16
@@ -67,6 +68,32 @@ def test_deterministic_whatever_the_workers(tiny_rgbd, tmp_path):
             assert not np.array_equal(
                 _read(tiny_rgbd, 'images', split, name), _read(tmp_path / 'b', 'images', split,
                                                               name))
+
+
+def test_small_objects_option(tiny_rgbd, tmp_path, tool_main, capsys):
+    """object_scale=0.5 leaves >= 90 % of the pixels to the background (about 78 % by
+    default); the same scenes otherwise (seeds, classes, depth order)."""
+    from mmpixdepth.datasets.synthetic import render_scene
+    shares = {}
+    for scale in (1.0, 0.5):
+        labels = [render_scene(np.random.default_rng([0, 0, i]), 128, scale)[2] for i in range(40)]
+        shares[scale] = np.mean([(label == 0).mean() for label in labels])
+    assert shares[1.0] < 0.85 and shares[0.5] >= 0.9, shares
+    one = render_scene(np.random.default_rng([0, 0, 3]), 64, 1.0, (1, 1))[2]
+    assert len(np.unique(one)) <= 2  # background and one object at most
+    out = str(tmp_path / 'small')
+    main = tool_main('generate_synthetic_data.py')
+    argv = ['--out', out, '--num-train', '2', '--num-val', '1', '--size', '64', '--workers', '1',
+            '--object-scale', '0.5', '--num-objects', '1', '3']
+    assert main(argv) == 0
+    meta = json.load(open(osp.join(out, 'meta.json')))
+    assert meta['objects'] == dict(scale=0.5, count=[1, 3])
+    assert main(argv[:-5]) == 1  # other options than the set's: refused without --overwrite
+    capsys.readouterr()
+    assert main(argv[:-1] + ['0']) == 2
+    assert 'num_objects must be (min, max)' in capsys.readouterr().err
+    with pytest.raises(ValueError, match='object_scale must be'):
+        generate_synthetic_rgbd(out, 1, 1, size=32, object_scale=0)
 
 
 def test_depth_is_smooth_with_holes_at_edges(tiny_rgbd):
@@ -156,7 +183,7 @@ def test_base_config_builds(tiny_rgbd, repo_root):
     from mmseg.registry import DATASETS
     cfg = Config.fromfile(osp.join(repo_root, 'configs', '_base_', 'datasets',
                                    'synthetic_rgbd_seg.py'))
-    assert cfg.val_evaluator == dict(type='PerClassIoUMetric', iou_metrics=['mIoU'])
+    assert [e['type'] for e in cfg.val_evaluator] == ['PerClassIoUMetric', 'BoundaryIoUMetric']
     with DefaultScope.overwrite_default_scope('mmseg'):
         for loader, split in ((cfg.train_dataloader, 'train'), (cfg.val_dataloader, 'val')):
             dataset = DATASETS.build(dict(loader.dataset, data_root=tiny_rgbd))
@@ -164,6 +191,8 @@ def test_base_config_builds(tiny_rgbd, repo_root):
             assert dataset.get_data_info(0)['depth_path'].endswith(
                 osp.join('depth', split, '00000.png'))
             assert tuple(dataset[0]['inputs'].shape) == (3, 64, 64)
+        # the depth of the metric's edge_mIoU, at the label's size
+        assert tuple(dataset[0]['data_samples'].gt_depth_map.data.shape) == (1, 64, 64)
 
 
 def test_missing_folders_and_files_are_named(tiny_rgbd, tmp_path):

@@ -263,9 +263,12 @@ similarity = dict(split='val', num_images=1)
     load_tool(TOOL).main(argv)
     first = capsys.readouterr().out
     assert 'PixDepth pretraining (seed 0): iter 2/2' in first
-    assert '| method | seeds | linear mIoU | aspp mIoU | end-to-end mIoU |' in first
+    assert ('| method | seeds | linear mIoU | aspp mIoU | end-to-end mIoU | linear bIoU | '
+            'aspp bIoU | linear fg_mIoU | aspp fg_mIoU | linear edge_mIoU | aspp edge_mIoU |'
+            in first)
     assert '| method | seeds | mIoU | background | disc | box | triangle | ring | cross |' in first
     assert re.search(r'PixDepth - PixContrast \(linear mIoU\): [+-]\d+\.\d\d \(1 seed', first)
+    assert re.search(r'PixDepth - PixContrast \(aspp bIoU\): [+-]\d+\.\d\d \(1 seed', first)
     assert 'NOT LEARNED: the supervised reference reaches' in first  # 1 epoch learns nothing
     with open(osp.join(out_dir, 'runs.json')) as f:
         runs = json.load(f)
@@ -299,11 +302,20 @@ similarity = dict(split='val', num_images=1)
     with open(osp.join(out_dir, 'runs.json')) as f:
         assert json.load(f) == runs
 
-    # an edited benchmark (other probe epochs) does not reuse the runs of the first one
+    # an edited benchmark (other probe epochs) does not reuse the probes of the first one: a
+    # probe holds no training worth keeping, so it is redone; the trainings are reused
     with open(bench, 'a') as f:
         f.write("probe['epochs'] = dict(linear=3, aspp=1)\n")
-    probe_dir = osp.join(out_dir, 'seed0', 'pixdepth', 'probe')
-    with pytest.raises(ValueError, match=re.escape(f'{probe_dir} holds a run of another')):
+    load_tool(TOOL).main(argv)
+    third = capsys.readouterr().out
+    assert third.count('probing again') == 4 and third.count('done before') == 3
+    with open(osp.join(out_dir, 'runs.json')) as f:
+        assert [r['metrics'] for r in json.load(f)] != [r['metrics'] for r in runs]
+    # ... but a training of another configuration is never reused or overwritten
+    with open(bench, 'a') as f:
+        f.write("pretrain_options['model.tau'] = 0.2\n")
+    pretrain_dir = osp.join(out_dir, 'seed0', 'pixdepth', 'pretrain')
+    with pytest.raises(ValueError, match=re.escape(f'{pretrain_dir} holds a run of another')):
         load_tool(TOOL).main(argv)
 
 

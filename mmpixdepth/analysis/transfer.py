@@ -82,7 +82,10 @@ PRECISION_OPTIONS = {'fp32': {}, 'bf16': {'optim_wrapper.type': 'AutocastOptimWr
 FINETUNE_KEYS = {'config', 'options', 'test_checkpoint'}
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 PROBE_KEYS = {'config', 'options', 'heads', 'epochs', 'lr', 'aspp_channels', 'batch_size',
-              'label_stride'}
+              'label_stride', 'class_weight'}
+#: part of every probe's fingerprint; raised when the probe's training or metrics change, so
+#: that probe results of an older probe are computed again
+PROBE_VERSION = 2
 
 
 def slug(name: str) -> str:
@@ -381,7 +384,19 @@ def run_probe(bench: Config, method: dict, checkpoint: str, seed: int, work_dir:
     settings = {k: v for k, v in bench.probe.items() if k not in ('config', 'options')}
     # the encoder is named relative to the probe's folder: the same run under a renamed folder
     source = checkpoint if checkpoint == RANDOM else osp.relpath(checkpoint, work_dir)
-    claim_work_dir(work_dir, fingerprint(cfg, encoder=source, **settings))
+    digest = fingerprint(cfg, encoder=source, probe_version=PROBE_VERSION, **settings)
+    try:
+        claim_work_dir(work_dir, digest)
+    except ValueError:
+        # a probe trains nothing worth keeping: one of another configuration is redone
+        if set(os.listdir(work_dir)) - {RESULT_FILE, FINGERPRINT_FILE}:
+            raise
+        for name in (RESULT_FILE, FINGERPRINT_FILE):
+            if osp.isfile(osp.join(work_dir, name)):
+                os.remove(osp.join(work_dir, name))
+        print(f'  {title}: {work_dir} holds a probe of other settings or an older probe; '
+              'probing again', flush=True)
+        claim_work_dir(work_dir, digest)
     if osp.isfile(result_file):
         with open(result_file) as f:
             result = json.load(f)

@@ -1,7 +1,9 @@
 """A deterministic generator of synthetic RGB-D scenes with semantic labels.
 
 Each scene is a textured background surface (a far, smooth, tilted and gently curved surface)
-occluded by 2-5 textured objects at distinct random depths. The object classes are defined by
+occluded by 2-5 textured objects at distinct random depths (``num_objects`` and
+``object_scale`` change their count and size: ``object_scale=0.5`` leaves about 94 % of the
+pixels to the background instead of about 77 %). The object classes are defined by
 shape, with a characteristic texture family per class, never by depth; the same texture families
 also appear on the background and on objects of other classes, so pixels on both sides of an
 object border can look alike while lying at very different depths.
@@ -33,6 +35,7 @@ TEXTURES = ('dots', 'checker', 'stripes', 'noise', 'waves')
 # The texture family an object of each class gets with probability ``CLASS_TEXTURE_PROB``.
 CLASS_TEXTURES = dict(disc='dots', box='checker', triangle='stripes', ring='noise', cross='waves')
 CLASS_TEXTURE_PROB = 0.7
+NUM_OBJECTS = (2, 5)  # default (min, max) objects per scene
 BACKGROUND_DEPTH_MM = (3000., 5000.)
 NEAREST_OBJECT_MM = 700.
 INVALID_DEPTH = 0
@@ -89,10 +92,11 @@ def _tilted_plane(rng, x, y, cx, cy, z0, size, max_slope):
     return z0 * (1 + gx * (x - cx) / size + gy * (y - cy) / size)
 
 
-def _object(rng, cls, x, y, z0, size, focal):
-    """Silhouette (bool (H, W)) and depth surface (float (H, W), mm) of one object."""
+def _object(rng, cls, x, y, z0, size, focal, scale=1.):
+    """Silhouette (bool (H, W)) and depth surface (float (H, W), mm) of one object, whose
+    radius is ``scale`` times 12-24 % of the image side."""
     cx, cy = rng.uniform(.15, .85, 2) * size
-    r = rng.uniform(.12, .24) * size
+    r = rng.uniform(.12, .24) * size * scale
     theta = rng.uniform(0, 2 * np.pi)
     u, v = _rotated(x, y, cx, cy, theta)
     dist = np.hypot(u, v)
@@ -162,12 +166,14 @@ def _missing_depth(rng, z, layer, size):
     return missing | (blobs > 0)
 
 
-def render_scene(rng, size):
+def render_scene(rng, size, object_scale=1., num_objects=NUM_OBJECTS):
     """Render one scene.
 
     Args:
         rng (np.random.Generator): The only source of randomness.
         size (int): Image side in pixels.
+        object_scale (float): Factor on the objects' size. Defaults to 1.
+        num_objects (tuple[int, int]): Min and max number of objects. Defaults to (2, 5).
 
     Returns:
         tuple: ``img`` uint8 (size, size, 3) RGB, ``depth`` uint16 (size, size) in mm with
@@ -181,13 +187,13 @@ def render_scene(rng, size):
         _tilted_plane(rng, x, y, center, center, 1., size, .2) +
         rng.uniform(-.05, .1) * ((x - center)**2 + (y - center)**2) / center**2)
     layers = [(np.inf, np.ones_like(x, bool), z_bg, 0, rng.choice(TEXTURES), (center, center))]
-    num = int(rng.integers(2, 6))
+    num = int(rng.integers(num_objects[0], num_objects[1] + 1))
     object_classes = rng.integers(1, len(CLASSES), num)
     for cls, z0 in zip(object_classes, _object_depths(rng, num, .8 * z_bg.min())):
         name = CLASSES[cls]
         family = CLASS_TEXTURES[name] if rng.random() < CLASS_TEXTURE_PROB else rng.choice(
             TEXTURES)
-        mask, z, origin = _object(rng, name, x, y, z0, size, focal)
+        mask, z, origin = _object(rng, name, x, y, z0, size, focal, object_scale)
         layers.append((z0, mask, z, cls, family, origin))
 
     # Painter's order, far to near, with a depth test so that intersecting surfaces stay exact.
@@ -220,10 +226,11 @@ def render_scene(rng, size):
 
 
 def _write_sample(task):
-    """Render the scene of ``(out_dir, split, index, size, seed)`` and write its three PNGs."""
-    out_dir, split, index, size, seed = task
+    """Render the scene of ``(out_dir, split, index, size, seed, object_scale, num_objects)``
+    and write its three PNGs."""
+    out_dir, split, index, size, seed, object_scale, num_objects = task
     rng = np.random.default_rng([seed, SPLITS.index(split), index])
-    img, depth, label = render_scene(rng, size)
+    img, depth, label = render_scene(rng, size, object_scale, num_objects)
     name = f'{index:05d}.png'
     cv2.imwrite(osp.join(out_dir, 'images', split, name), img[..., ::-1])
     cv2.imwrite(osp.join(out_dir, 'depth', split, name), depth)
@@ -234,9 +241,20 @@ def _init_worker():
     cv2.setNumThreads(1)
 
 
-def synthetic_meta(num_train, num_val, size, seed):
-    """The ``meta.json`` content of a set generated with these arguments."""
-    return dict(
+def check_objects(object_scale, num_objects):
+    """Raise a ValueError naming the argument unless the object options are usable."""
+    if not (isinstance(object_scale, (int, float)) and 0.1 <= object_scale <= 2):
+        raise ValueError(f'object_scale must be a number in [0.1, 2], got {object_scale!r}')
+    if (len(num_objects) != 2 or not all(isinstance(n, int) for n in num_objects)
+            or not 1 <= num_objects[0] <= num_objects[1] <= 10):
+        raise ValueError('num_objects must be (min, max) with 1 <= min <= max <= 10, got '
+                         f'{tuple(num_objects)!r}')
+
+
+def synthetic_meta(num_train, num_val, size, seed, object_scale=1., num_objects=NUM_OBJECTS):
+    """The ``meta.json`` content of a set generated with these arguments (``objects`` only
+    where the object options differ from the defaults)."""
+    meta = dict(
         generator='mmpixdepth.datasets.synthetic',
         version=GENERATOR_VERSION,
         seed=seed,
@@ -251,10 +269,14 @@ def synthetic_meta(num_train, num_val, size, seed):
             images='images/{split}/{index:05d}.png',
             depth='depth/{split}/{index:05d}.png',
             annotations='annotations/{split}/{index:05d}.png'))
+    if object_scale != 1 or tuple(num_objects) != NUM_OBJECTS:
+        meta['objects'] = dict(scale=float(object_scale), count=list(num_objects))
+    return meta
 
 
 def generate_synthetic_rgbd(out_dir, num_train=500, num_val=100, size=128, seed=0,
-                            workers=min(4, os.cpu_count() or 1)):
+                            workers=min(4, os.cpu_count() or 1), object_scale=1.,
+                            num_objects=NUM_OBJECTS):
     """Generate the synthetic RGB-D segmentation set under ``out_dir``.
 
     Every sample is rendered from its own generator seeded with ``(seed, split, index)``, so the
@@ -267,15 +289,20 @@ def generate_synthetic_rgbd(out_dir, num_train=500, num_val=100, size=128, seed=
         size (int): Image side in pixels. Defaults to 128.
         seed (int): Seed of the whole set. Defaults to 0.
         workers (int): Processes rendering in parallel. Defaults to min(4, CPU count).
+        object_scale (float): Factor on the objects' size, in [0.1, 2]. Defaults to 1.
+        num_objects (tuple[int, int]): Min and max objects per scene, within [1, 10].
+            Defaults to (2, 5).
 
     Returns:
         dict: The content of ``meta.json`` (see the module docstring for the layout).
     """
+    check_objects(object_scale, num_objects)
+    num_objects = tuple(num_objects)
     counts = dict(train=num_train, val=num_val)
     for kind in KINDS:
         for split in SPLITS:
             os.makedirs(osp.join(out_dir, kind, split), exist_ok=True)
-    tasks = [(out_dir, split, i, size, seed) for split in SPLITS for i in range(counts[split])]
+    tasks = [(out_dir, split, i, size, seed, object_scale, num_objects) for split in SPLITS for i in range(counts[split])]
     with tqdm(total=len(tasks), desc='synthetic RGB-D', unit='img') as bar:
         if workers > 1:
             with Pool(workers, initializer=_init_worker) as pool:
@@ -285,7 +312,7 @@ def generate_synthetic_rgbd(out_dir, num_train=500, num_val=100, size=128, seed=
             for task in tasks:
                 _write_sample(task)
                 bar.update()
-    meta = synthetic_meta(num_train, num_val, size, seed)
+    meta = synthetic_meta(num_train, num_val, size, seed, object_scale, num_objects)
     with open(osp.join(out_dir, 'meta.json'), 'w') as f:
         json.dump(meta, f, indent=2)
     return meta

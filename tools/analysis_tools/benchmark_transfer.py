@@ -88,11 +88,15 @@ def report(bench, name, runs, methods, seeds, folds=None):
     metrics = [f'{head} mIoU' for head in heads]
     if any('end-to-end mIoU' in run['metrics'] for run in runs):
         metrics.append('end-to-end mIoU')
-    parts = [format_summary(rows, metrics, f'{name}: frozen-encoder probes, mIoU (%) on the '
-                            f'evaluation split, seeds {seeds}'),
+    # the boundary and foreground metrics, where the probes computed them
+    extra = [f'{head} {metric}' for metric in ('bIoU', 'fg_mIoU', 'edge_mIoU') for head in heads
+             if any(f'{head} {metric}' in run['metrics'] for run in runs)]
+    parts = [format_summary(rows, metrics + extra, f'{name}: frozen-encoder probes, mIoU, '
+                            'Boundary IoU (bIoU), foreground mIoU (fg) and mIoU near depth edges '
+                            f'(edge) (%) on the evaluation split, seeds {seeds}'),
              format_table(rows, f'Per-class IoU (%) of the {heads[0]} probe', f'{heads[0]} ')]
     diffs = [format_difference(paired_difference(runs, a, b, metric))
-             for a, b in pairs for metric in metrics
+             for a, b in pairs for metric in metrics + extra
              if all(metric in r['metrics'] for r in runs if r['method'] in (a, b))]
     if diffs:
         parts.append('Paired differences (same seed):\n' + '\n'.join(f'- {d}' for d in diffs))

@@ -22,6 +22,8 @@ train_pipeline = [
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
+    # depth for the metric's edge_mIoU (pixels near depth discontinuities), at the label's size
+    dict(type='LoadDepthFromFile', invalid_values=(0, ), out_key='gt_depth_map'),
     dict(type='PackSegInputs')
 ]
 train_dataloader = dict(
@@ -49,5 +51,9 @@ val_dataloader = dict(
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-val_evaluator = dict(type='PerClassIoUMetric', iou_metrics=['mIoU'])  # mmseg's + IoU.<class>
+val_evaluator = [
+    dict(type='PerClassIoUMetric', iou_metrics=['mIoU']),  # mmseg's + IoU.<class>, fg_mIoU
+    # Boundary IoU over bands of 2 % of the image diagonal, and the mIoU near depth edges
+    dict(type='BoundaryIoUMetric', width_ratio=0.02, depth_jump=0.05),
+]
 test_evaluator = val_evaluator

@@ -8,7 +8,7 @@ from mmpretrain.structures import DataSample
 
 from mmpixdepth.registry import PRETRAIN_MODELS, register_module
 from ..losses import pixcontrast_loss, pixpro_consistency_loss
-from ..utils import PixelPairMasks
+from ..utils import PixelPairMasks, feature_spread
 
 Thresholds = Union[float, Sequence[float], None]
 
@@ -182,6 +182,11 @@ class PixDepth(BaseSelfSupervisor):
             inputs (list[Tensor]): the two views, each [B, 3, H, W].
             data_samples (list[DataSample]): with ``coord`` [2, 4] and ``depth_cells``
                 [2, h, w] per sample (made by ``PixProViews``).
+
+        Returns:
+            dict: ``loss_pixel`` (and ``loss_instance`` with the instance branch), plus
+            ``proj_spread``, the :func:`feature_spread` of the online projections of view 1
+            (logged, not a loss: near 0 when the projections collapse).
         """
         img1, img2 = inputs
         coord = torch.stack([s.coord for s in data_samples]).float()
@@ -202,7 +207,8 @@ class PixDepth(BaseSelfSupervisor):
 
         online1, online2 = self.online_features(proj1), self.online_features(proj2)
         group_losses = self.pixel_group_losses(online1, online2, target1, target2, coord, depth)
-        losses = dict(loss_pixel=group_losses.mean())
+        # logged, not optimised: near 0 when the projections collapse to one direction
+        losses = dict(loss_pixel=group_losses.mean(), proj_spread=feature_spread(proj1))
 
         if self.instance_neck is not None:
             inst1, inst2 = self.instance_neck(c5_1)[0], self.instance_neck(c5_2)[0]
