@@ -406,7 +406,7 @@ def run_probe(bench: Config, method: dict, checkpoint: str, seed: int, work_dir:
     encoder = load_encoder(cfg, checkpoint, seed)
     metrics = probe_encoder(encoder, cfg, seed=seed, **settings)
     result = dict(metrics=metrics, seconds=round(time.time() - start, 1), checkpoint=checkpoint)
-    main = [k for k in metrics if k.endswith(' mIoU')]
+    main = [k for k in metrics if k.endswith((' mIoU', ' bIoU'))]
     print(f'  {title}: ' + ', '.join(f'{k} {metrics[k]:.2f}' for k in main)
           + f' ({result["seconds"]:.0f} s)', flush=True)
     _write_json(result_file, result)
@@ -597,7 +597,7 @@ def run_benchmark(bench: Config, out_dir: str, methods: List[dict], seeds: Seque
             step = f'[{len(runs) + 1}/{total}]'
             run = run_method(bench, method, seed, out_dir, step, fold)
             main = {k: v for k, v in run['metrics'].items()
-                    if (k in shown if shown else k.endswith('mIoU'))}
+                    if (k in shown if shown else k.endswith(('mIoU', ' bIoU')))}
             where = f'seed {seed}' + ('' if fold is None else f', fold {fold}')
             print(f'  {step} {method["name"]} ({where}): '
                   + ', '.join(f'{k} {v:.2f}' for k, v in main.items()), flush=True)

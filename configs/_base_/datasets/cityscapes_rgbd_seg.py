@@ -24,8 +24,10 @@ test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(2048, 1024), keep_ratio=True),
     dict(type='LoadAnnotations'),  # after Resize: the metric compares at the label's size
-    # depth for the metric's edge_mIoU (pixels near depth discontinuities), at the label's size
-    dict(type='LoadDepthFromFile', invalid_values=(0, ), out_key='gt_depth_map'),
+    # disparity for the metric's edge_mIoU (pixels near depth discontinuities), at the label's
+    # size (the image's before Resize, hence no size check against the resized image)
+    dict(type='LoadDepthFromFile', invalid_values=(0, ), out_key='gt_depth_map',
+         check_size=False),
     dict(type='PackSegInputs')
 ]
 train_dataloader = dict(
