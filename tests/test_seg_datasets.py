@@ -91,7 +91,7 @@ def borehole(tmp_path):
 def test_borehole_from_base_config(borehole, repo_root):
     root, labels = borehole
     cfg = _base_cfg(repo_root, 'borehole_seg.py')
-    assert cfg.val_evaluator == dict(type='PerClassIoUMetric', iou_metrics=['mIoU'])
+    assert [e['type'] for e in cfg.val_evaluator] == ['PerClassIoUMetric', 'BoundaryIoUMetric']
     for loader, split in ((cfg.train_dataloader, 'train'), (cfg.val_dataloader, 'val')):
         dataset = _build('mmseg', loader.dataset, data_root=root)
         assert len(dataset) == len(BOREHOLE[split])
@@ -105,8 +105,9 @@ def test_borehole_from_base_config(borehole, repo_root):
         img = item['inputs']
         assert tuple(img.shape) == (3, 40, 24)
         assert torch.equal(img[0], img[1]) and torch.equal(img[0], img[2])  # grey as 3 channels
-        if split == 'val':  # the test pipeline changes nothing
+        if split == 'val':  # the test pipeline changes nothing, and loads the transit time
             np.testing.assert_array_equal(_gt(item), labels[split, name])
+            assert tuple(item['data_samples'].gt_depth_map.data.shape) == (1, 40, 24)
         else:
             assert set(np.unique(_gt(item))) == {0, 1, 255}
 

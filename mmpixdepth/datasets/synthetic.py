@@ -19,7 +19,7 @@ Layout written under ``out_dir`` (``NNNNN`` is the zero-padded index, ``split`` 
 import json
 import os
 import os.path as osp
-from multiprocessing import Pool
+from multiprocessing import get_context
 
 import cv2
 import numpy as np
@@ -305,7 +305,9 @@ def generate_synthetic_rgbd(out_dir, num_train=500, num_val=100, size=128, seed=
     tasks = [(out_dir, split, i, size, seed, object_scale, num_objects) for split in SPLITS for i in range(counts[split])]
     with tqdm(total=len(tasks), desc='synthetic RGB-D', unit='img') as bar:
         if workers > 1:
-            with Pool(workers, initializer=_init_worker) as pool:
+            # spawned, not forked: a fork of a process whose OpenCV or OpenMP thread pools have
+            # run can deadlock in the child
+            with get_context('spawn').Pool(workers, initializer=_init_worker) as pool:
                 for _ in pool.imap_unordered(_write_sample, tasks, chunksize=8):
                     bar.update()
         else:
