@@ -16,11 +16,13 @@ from mmseg.registry import HOOKS as SEG_HOOKS
 from mmseg.registry import METRICS as SEG_METRICS
 from mmseg.registry import MODELS as SEG_MODELS
 from mmseg.registry import TRANSFORMS as SEG_TRANSFORMS
+from mmseg.registry import VISUALIZERS as SEG_VISUALIZERS
 from mmseg.registry import WEIGHT_INITIALIZERS as SEG_WEIGHT_INITIALIZERS
 
 ALL_REGISTRIES = (PRETRAIN_DATASETS, PRETRAIN_HOOKS, PRETRAIN_METRICS, PRETRAIN_MODELS,
                   PRETRAIN_TRANSFORMS, PRETRAIN_WEIGHT_INITIALIZERS, SEG_DATASETS, SEG_HOOKS,
-                  SEG_METRICS, SEG_MODELS, SEG_TRANSFORMS, SEG_WEIGHT_INITIALIZERS)
+                  SEG_METRICS, SEG_MODELS, SEG_TRANSFORMS, SEG_VISUALIZERS,
+                  SEG_WEIGHT_INITIALIZERS)
 
 
 def register_module(*registries, name=None):

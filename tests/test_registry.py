@@ -68,6 +68,7 @@ def build_args(tiny_rgbd):
         'WeightedF1Metric': dict(),
         'PerClassIoUMetric': dict(iou_metrics=['mIoU']),
         'BoundaryIoUMetric': dict(),
+        'RGBDSegLocalVisualizer': dict(name='registry-test-visualizer'),
     }
 
 

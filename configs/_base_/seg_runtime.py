@@ -12,7 +12,8 @@ env_cfg = dict(
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))  # tools/train.py switches to gloo without CUDA
 vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='SegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+# mmseg's SegLocalVisualizer, leaving out the depth the test pipelines load for the metrics
+visualizer = dict(type='RGBDSegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
 log_processor = dict(by_epoch=True)
 log_level = 'INFO'
 load_from = None
