@@ -287,3 +287,248 @@ def test_converters_never_leave_a_partial_file(seg_run, tool, tmp_path, file_siz
     assert open(out, 'rb').read() == old  # the previous output, complete
     assert sorted(os.listdir(tmp_path)) == ['backbone.pth', 'pub']
     assert os.listdir(tmp_path / 'pub') == []
+
+
+# --- remote checkpoints: downloaded, then read as data --------------------------------------
+
+class Payload:
+    """Unpickling it runs ``touch <marker>``."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return os.system, (f'touch {self.marker}', )
+
+
+def write_code_payload(src, path, marker):
+    """A real Runner checkpoint holding an object whose unpickling creates ``marker``."""
+    checkpoint = torch.load(src, weights_only=False)
+    checkpoint['meta']['note'] = Payload(marker)
+    torch.save(checkpoint, path)
+    return str(path)
+
+
+@pytest.fixture
+def http_dir(tmp_path):
+    """(folder, base URL): a local HTTP server on 127.0.0.1 serving the folder."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+
+        def log_message(self, *args):
+            pass
+
+    folder = tmp_path / 'served'
+    folder.mkdir()
+    server = ThreadingHTTPServer(('127.0.0.1', 0),
+                                 functools.partial(Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield folder, f'http://127.0.0.1:{server.server_address[1]}'
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def torch_home(tmp_path, monkeypatch):
+    """A temporary TORCH_HOME: the hub cache is ``<it>/hub/checkpoints``."""
+    home = tmp_path / 'torch_home'
+    monkeypatch.setenv('TORCH_HOME', str(home))
+    return home
+
+
+@pytest.mark.parametrize('path', ['resume', 'load_from', 'init_cfg', 'test.py'])
+def test_a_served_code_payload_runs_nothing(path, http_dir, torch_home, seg_run, tool, tiny_rgbd,
+                                            repo_root, tmp_path):
+    folder, base = http_dir
+    marker = tmp_path / 'pwned'
+    write_code_payload(osp.join(seg_run, 'epoch_1.pth'), folder / 'model.pth', marker)
+    with pytest.raises(pickle.UnpicklingError) as info:
+        run_path(path, f'{base}/model.pth', tool, tiny_rgbd, repo_root, tmp_path)
+    assert not marker.exists(), 'a downloaded checkpoint ran code'
+    message = str(info.value)
+    assert 'posix.system' in message and f'downloaded from {base}/model.pth' in message, message
+    assert osp.isfile(torch_home / 'hub' / 'checkpoints' / 'model.pth')  # downloaded first
+
+
+def test_a_planted_hub_cache_file_runs_nothing(torch_home, seg_run, tmp_path):
+    cache = torch_home / 'hub' / 'checkpoints'
+    cache.mkdir(parents=True)
+    marker = tmp_path / 'pwned'
+    # torchvision://resnet18 names resnet18-f37072fd.pth: a planted file fails its hash prefix
+    write_code_payload(osp.join(seg_run, 'epoch_1.pth'), cache / 'resnet18-f37072fd.pth', marker)
+    with pytest.raises(CheckpointError, match='its name says its sha256 starts with f37072fd'):
+        _load_checkpoint('torchvision://resnet18')
+    # a name without a hash, the server down: the cached file is read as data
+    write_code_payload(osp.join(seg_run, 'epoch_1.pth'), cache / 'cached.pth', marker)
+    with pytest.raises(pickle.UnpicklingError, match='posix.system'):
+        _load_checkpoint('http://127.0.0.1:9/cached.pth')
+    assert not marker.exists()
+
+
+def test_downloads_are_checked_against_the_hash_in_their_name(http_dir, torch_home, seg_run):
+    folder, base = http_dir
+    src = osp.join(seg_run, 'epoch_1.pth')
+    digest = file_sha256(src)[:8]
+    shutil.copy(src, folder / f'good-{digest}.pth')
+    shutil.copy(src, folder / 'bad-0123abcd.pth')
+    assert _load_checkpoint(f'{base}/good-{digest}.pth')['meta']['epoch'] == 1
+    with pytest.raises(CheckpointError, match=r'bad-0123abcd\.pth is corrupt or not the file it '
+                       r'is named after: invalid hash value'):
+        _load_checkpoint(f'{base}/bad-0123abcd.pth')
+    assert os.listdir(torch_home / 'hub' / 'checkpoints') == [f'good-{digest}.pth']
+    with pytest.raises(CheckpointError, match=r'cannot download checkpoint .*missing\.pth: HTTP '
+                       r'Error 404'):
+        _load_checkpoint(f'{base}/missing.pth')
+    with pytest.raises(CheckpointError, match='does not load checkpoints from s3'):
+        _load_checkpoint('s3://bucket/model.pth')
+    with pytest.raises(CheckpointError, match=r'torchvision://resnet999: no such model'):
+        _load_checkpoint('torchvision://resnet999')
+
+
+# --- HistoryBuffer: only the state a Runner writes ------------------------------------------
+
+def _with_history_buffer_state(src, path, **state):
+    checkpoint = torch.load(src, weights_only=False)
+    buffer = next(iter(checkpoint['message_hub']['log_scalars'].values()))
+    vars(buffer).update(state)
+    torch.save(checkpoint, path)
+    return str(path)
+
+
+@pytest.mark.parametrize('state, named', [
+    (dict(_statistics_methods={'mean': HistoryBuffer.max}), "attribute '_statistics_methods'"),
+    (dict(max_length='1000'), "max_length is '1000'"),
+    (dict(_log_history=[1.0, 2.0]), '_log_history is not a 1-D numeric numpy array'),
+])
+def test_history_buffers_hold_only_runner_state(state, named, seg_run, tool, tiny_rgbd,
+                                                repo_root, tmp_path):
+    path = _with_history_buffer_state(osp.join(seg_run, 'epoch_1.pth'), tmp_path / 'hb.pth',
+                                      **state)
+    before = dict(HistoryBuffer._statistics_methods)
+    with pytest.raises(pickle.UnpicklingError, match='it holds a HistoryBuffer .*' + named):
+        run_path('resume', path, tool, tiny_rgbd, repo_root, tmp_path)
+    assert HistoryBuffer._statistics_methods == before
+    buffer = HistoryBuffer([1.0, 3.0], [1, 1])
+    assert buffer.mean() == 2.0 and buffer.current() == 3.0  # the process's buffers are sound
+
+
+# --- weights that would load quietly wrong --------------------------------------------------
+
+def _edited(src, path, edit):
+    checkpoint = torch.load(src, weights_only=False)
+    edit(checkpoint)
+    torch.save(checkpoint, path)
+    return str(path)
+
+
+@pytest.mark.parametrize('path', ['resume', 'load_from', 'test.py', 'publish'])
+def test_numpy_weights_are_refused(path, seg_run, tool, tiny_rgbd, repo_root, tmp_path):
+    def to_numpy(checkpoint):
+        state = checkpoint['state_dict']
+        for key in list(state)[:3]:
+            state[key] = state[key].numpy()
+
+    checkpoint = _edited(osp.join(seg_run, 'epoch_1.pth'), tmp_path / 'np.pth', to_numpy)
+    with pytest.raises((CheckpointError, SystemExit), match=r'np\.pth holds weights as numpy '
+                       r'arrays, not tensors: backbone\.conv1\.weight'):
+        run_path(path, checkpoint, tool, tiny_rgbd, repo_root, tmp_path)
+
+
+def test_nan_in_the_optimizer_state_is_refused_when_resuming(seg_run, tool, tiny_rgbd,
+                                                              repo_root, tmp_path):
+    def poison(checkpoint):
+        state = checkpoint['optimizer']['state']
+        first = next(iter(state.values()))
+        first['exp_avg'][...] = float('nan')
+
+    checkpoint = _edited(osp.join(seg_run, 'epoch_1.pth'), tmp_path / 'opt.pth', poison)
+    with pytest.raises(CheckpointError, match=r'opt\.pth holds an optimizer state with NaN or inf '
+                       r'values \(parameter.state: 0\.exp_avg'):
+        run_path('resume', checkpoint, tool, tiny_rgbd, repo_root, tmp_path)
+
+
+def test_a_pretraining_checkpoint_is_not_tested_as_a_segmentor(pixdepth_run, tool, tiny_rgbd,
+                                                               repo_root, tmp_path):
+    checkpoint = osp.join(pixdepth_run, 'epoch_1.pth')
+    with pytest.raises(CheckpointError) as info:
+        run_path('test.py', checkpoint, tool, tiny_rgbd, repo_root, tmp_path)
+    message = str(info.value)
+    assert re.search(r'does not fit the model of this config: it gives \d+% of its weights, all '
+                     r'are needed\. The file holds backbone \(\d+ tensors\), ', message), message
+    assert 'neck (' in message and 'target_net (' in message and 'decode_head (' in message
+    assert "It looks like a pretraining checkpoint: fine-tune from it with " in message
+    tool('tools/test.py').main([osp.join(repo_root, SEG_CONFIG), checkpoint, '--allow-partial',
+                                '--work-dir', str(tmp_path / 'partial'), '--cfg-options',
+                                *seg_cli(tiny_rgbd)])  # the opt-out evaluates it
+
+
+def test_a_mostly_missing_load_from_is_refused(seg_run, tool, tiny_rgbd, repo_root, tmp_path):
+    def keep_the_stem(checkpoint):
+        checkpoint['state_dict'] = {k: v for k, v in checkpoint['state_dict'].items()
+                                    if k.startswith('backbone.conv1')}
+
+    checkpoint = _edited(osp.join(seg_run, 'epoch_1.pth'), tmp_path / 'stem.pth', keep_the_stem)
+    with pytest.raises(CheckpointError, match=r'stem\.pth does not fit the model of this config: '
+                       r'it gives 0% of its weights, at least 50% are needed\. The file holds '
+                       r'backbone \(1 tensor\)'):
+        run_path('load_from', checkpoint, tool, tiny_rgbd, repo_root, tmp_path)
+    _train(tool, repo_root, SEG_CONFIG, tmp_path / 'partial', '--allow-partial',
+           options=seg_cli(tiny_rgbd, load_from=checkpoint))
+
+
+# --- files that are not checkpoints, told so ------------------------------------------------
+
+@pytest.mark.parametrize('content, message', [
+    (torch.ones(3), r'is not a checkpoint: it holds a Tensor, while a checkpoint is a dict'),
+    ([1, 2], r'is not a checkpoint: it holds a list'),
+    ({'state_dict': [1]}, r"is not a checkpoint: its 'state_dict' is a list"),
+])
+def test_objects_that_are_not_checkpoints(content, message, tool, tmp_path):
+    path = str(tmp_path / 'object.pth')
+    torch.save(content, path)
+    with pytest.raises(CheckpointError, match=re.escape(path) + ' ' + message):
+        _load_checkpoint(path)
+    with pytest.raises(SystemExit, match=message):
+        tool(EXTRACT).main([path, str(tmp_path / 'out.pth')])
+
+
+def test_legacy_and_damaged_pickles(seg_run, tmp_path):
+    legacy = str(tmp_path / 'legacy.pth')
+    torch.save({'state_dict': {'w': torch.ones(2)}}, legacy, _use_new_zipfile_serialization=False)
+    assert _load_checkpoint(legacy)['state_dict']['w'].tolist() == [1.0, 1.0]
+    pickled = str(tmp_path / 'pickled.pth')
+    with open(pickled, 'wb') as f:
+        pickle.dump({'w': [1.0]}, f, protocol=2)
+    with pytest.raises(CheckpointError, match='is not a checkpoint: it is a pickle without the '
+                       'header of torch.save'):
+        _load_checkpoint(pickled)
+    damaged = str(tmp_path / 'damaged.pth')  # torch.save's archive, its pickle garbage
+    with zipfile.ZipFile(osp.join(seg_run, 'epoch_1.pth')) as src, \
+            zipfile.ZipFile(damaged, 'w') as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            dst.writestr(item, b'\x80\x02' + bytes(range(100, 200)) if
+                         item.filename.endswith('data.pkl') else data)
+    with pytest.raises(CheckpointError, match=re.escape(damaged) + ' is damaged or not a '
+                       r'checkpoint: its pickle cannot be parsed'):
+        _load_checkpoint(damaged)
+
+
+def test_resume_from_a_folder(seg_run, tool, tiny_rgbd, repo_root, tmp_path):
+    folder = tmp_path / 'old'
+    shutil.copytree(seg_run, folder)
+    os.remove(folder / 'epoch_2.pth')
+    os.remove(folder / 'last_checkpoint')
+    _train(tool, repo_root, SEG_CONFIG, tmp_path / 'work', '--resume', str(folder),
+           options=seg_cli(tiny_rgbd, 2))
+    resumed = _load_checkpoint(str(tmp_path / 'work' / 'epoch_2.pth'))
+    assert resumed['meta']['iter'] == 4  # epoch 1 of the folder, then one more
+    (tmp_path / 'empty').mkdir()
+    with pytest.raises(SystemExit, match=r'--resume .*empty: the folder holds no complete '
+                       'checkpoint'):
+        _train(tool, repo_root, SEG_CONFIG, tmp_path / 'work2', '--resume',
+               str(tmp_path / 'empty'), options=seg_cli(tiny_rgbd, 2))

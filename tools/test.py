@@ -8,6 +8,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loader)
+from mmpixdepth.engine import require_weights_fit
 from mmpixdepth.utils import init_cpu_dist, load_config
 
 
@@ -21,6 +22,11 @@ def parse_args(argv=None):
     parser.add_argument(
         '--show-dir', help="paint the predictions into this folder with the config's "
         'visualization hook (images under SHOW_DIR/vis_data/vis_image)')
+    parser.add_argument(
+        '--allow-partial', action='store_true',
+        help="evaluate even when the checkpoint lacks some of the model's weights (by default "
+        'an error naming what the file holds and what is missing: those weights would be '
+        'random)')
     parser.add_argument('--metrics-out', help='dump the metrics to this JSON/YAML/pickle file')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
@@ -65,9 +71,11 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options, args.work_dir, args.launcher)
     init_cpu_dist(args.launcher)
-    if not os.path.isfile(args.checkpoint):
-        raise FileNotFoundError(f'checkpoint {args.checkpoint} does not exist')
+    if '://' not in args.checkpoint and not os.path.isfile(args.checkpoint):
+        raise FileNotFoundError(f'checkpoint {args.checkpoint} does not exist (a path relative '
+                                f'to {os.getcwd()}, or a URL)')
     cfg.load_from = args.checkpoint
+    require_weights_fit(cfg, 0.0 if args.allow_partial else 1.0)
     if args.out:
         dump_predictions(cfg, args.out)
     if args.show_dir:

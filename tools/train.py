@@ -10,7 +10,8 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loader)
-from mmpixdepth.engine import choose_amp, resolve_resume
+from mmpixdepth.engine import (choose_amp, find_resume_checkpoint, require_weights_fit,
+                               resolve_resume)
 from mmpixdepth.utils import init_cpu_dist, load_config
 
 
@@ -21,7 +22,12 @@ def parse_args(argv=None):
     parser.add_argument(
         '--resume', nargs='?', type=str, const='auto',
         help='resume from this checkpoint, or without a value from the newest complete '
-        'checkpoint in the work dir (an error when there is none)')
+        'checkpoint in the work dir (an error when there is none); a folder: the newest '
+        'complete checkpoint in it')
+    parser.add_argument(
+        '--allow-partial', action='store_true',
+        help='load a load_from checkpoint that gives less than half of the weights of the '
+        "config's model (by default an error naming what the file holds and what is missing)")
     parser.add_argument(
         '--amp', action='store_true',
         help='mixed-precision training: on a GPU AmpOptimWrapper in bfloat16 (float16 where '
@@ -43,6 +49,19 @@ def parse_args(argv=None):
     return args
 
 
+def resume_file(path):
+    """The checkpoint ``--resume PATH`` names: the file, or the newest complete one in a
+    folder."""
+    if not os.path.isdir(path):
+        return path
+    found = find_resume_checkpoint(path)
+    if found is None:
+        sys.exit(f'error: --resume {path}: the folder holds no complete checkpoint (it looks '
+                 'for the file named in last_checkpoint, then epoch_N.pth / iter_N.pth); give a '
+                 'checkpoint file, or --resume alone to resume from the work dir')
+    return found
+
+
 def main(argv=None):
     args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options, args.work_dir, args.launcher)
@@ -57,7 +76,8 @@ def main(argv=None):
         cfg.auto_scale_lr.enable = True
     if args.resume is not None:
         cfg.resume = True
-        cfg.load_from = None if args.resume == 'auto' else args.resume
+        cfg.load_from = None if args.resume == 'auto' else resume_file(args.resume)
+    require_weights_fit(cfg, 0.0 if args.allow_partial else 0.5)
     try:
         resolve_resume(cfg, required=args.resume == 'auto')
     except FileNotFoundError as err:

@@ -9,7 +9,11 @@ default_hooks = dict(
     checkpoint=dict(type='SafeCheckpointHook', interval=1, max_keep_ckpts=3, save_last=True),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='VisualizationHook', enable=False))
-custom_hooks = [dict(type='CheckInvalidLossHook')]  # stop at a NaN/inf loss
+custom_hooks = [
+    dict(type='CheckInvalidLossHook'),  # stop at a NaN/inf loss
+    # refuse a load_from / resume checkpoint that gives under half of the model's weights
+    dict(type='CheckWeightsFitHook'),
+]
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),

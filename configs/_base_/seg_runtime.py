@@ -3,6 +3,8 @@ default_scope = 'mmseg'
 custom_imports = dict(imports=['mmpixdepth'], allow_failed_imports=False)
 custom_hooks = [
     dict(type='CheckInvalidLossHook'),  # stop at a NaN/inf loss
+    # refuse a load_from / resume checkpoint that gives under half of the model's weights
+    dict(type='CheckWeightsFitHook'),
     # early stopping on the validation mIoU; the best checkpoint is kept (save_best below).
     # mmengine's EarlyStoppingHook, shimmed so that tools/test.py does not need the train data
     dict(type='EarlyStoppingHookShim', monitor='mIoU', rule='greater', patience=10),

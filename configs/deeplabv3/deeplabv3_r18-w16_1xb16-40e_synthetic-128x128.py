@@ -24,4 +24,4 @@ train_dataloader = dict(
     ]))
 default_hooks = dict(checkpoint=dict(interval=10, max_keep_ckpts=1, save_best=None),
                      logger=dict(interval=50))
-custom_hooks = [dict(type='CheckInvalidLossHook')]
+custom_hooks = [dict(type='CheckInvalidLossHook'), dict(type='CheckWeightsFitHook')]

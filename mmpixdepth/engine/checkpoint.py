@@ -19,9 +19,15 @@ and allows exactly what Runner checkpoints hold, and wraps ``CheckpointLoader.lo
   ``Config.fromstring(meta['config'])`` (a key only mmcv 1.x wrote, read there only to compare
   ``gpu_ids``); mmengine's inferencers run ``meta['cfg']`` or the message hub's ``cfg`` when given
   weights without a config. The seed and dataset meta that ``Runner.resume`` compares are kept.
-- An empty, truncated, corrupt or foreign file is a :class:`CheckpointError` naming it; so is a
-  file named ``NAME-<hex>.pth`` whose sha256 does not start with ``<hex>`` (the hash prefix of
-  ``tools/model_converters/publish_model.py`` and torch.hub), and weights with NaN or inf.
+- ``HistoryBuffer`` objects must hold exactly the state a Runner writes (``max_length`` and two
+  1-D numeric arrays of equal length); any other attribute is refused, naming it.
+- An empty, truncated, corrupt, foreign or unparsable file is a :class:`CheckpointError` naming
+  it; so is a file named ``NAME-<hex>.pth`` whose sha256 does not start with ``<hex>`` (the hash
+  prefix of ``tools/model_converters/publish_model.py`` and torch.hub), a file that holds no dict,
+  weights stored as numpy arrays, and NaN or inf in the weights or the optimizer state.
+
+Remote checkpoints (URLs, model-zoo prefixes) are downloaded first and then read by the same
+loader: see :mod:`mmpixdepth.engine.checkpoint_schemes`.
 
 A file you trust can be unpickled in full (any Python object, so it may run code) by listing it
 in the environment variable ``MMPIXDEPTH_TRUSTED_CHECKPOINTS`` (paths separated by ``:``); the
@@ -60,6 +66,15 @@ HISTORY_BUFFER_METHODS = ('min', 'max', 'current', 'mean')
 
 #: ``NAME-<hex>.pth``: the file's sha256 starts with ``<hex>`` (8 to 64 lower-case digits).
 HASH_SUFFIX = re.compile(r'-([0-9a-f]{8,64})\.pth$')
+
+#: ``torch.save``'s legacy (non-zip) format starts with the pickle of this magic number.
+LEGACY_HEADER = b'\x80\x02\x8a\nl\xfc\x9cF\xf9 j\xa8P\x19.'
+
+#: The attributes of a HistoryBuffer as a Runner checkpoint restores them.
+HISTORY_BUFFER_STATE = ('max_length', '_log_history', '_count_history')
+
+# An unpickler error about building objects (a hostile file), not about parsing (a damaged one).
+_OBJECT_ERROR = re.compile(r'global|reduce|class|build|attribute|instantiat', re.IGNORECASE)
 
 #: Keys of config text (Python source that mmengine executes) dropped from loaded checkpoints.
 _CONFIG_KEYS = ('config', 'cfg')
@@ -117,12 +132,16 @@ def check_checkpoint_file(filename):
     if size == 0:
         raise CheckpointError(f'checkpoint {filename} is empty (0 bytes)')
     with open(filename, 'rb') as f:
-        head = f.read(4)
-    if head.startswith(b'\x80'):
+        head = f.read(len(LEGACY_HEADER))
+    if head == LEGACY_HEADER:
         return
-    if head != b'PK\x03\x04':
+    if head.startswith(b'\x80'):
         raise CheckpointError(
-            f'{filename} is not a checkpoint: it starts with {head!r}, while torch.save writes a '
+            f'{filename} is not a checkpoint: it is a pickle without the header of torch.save '
+            "(neither a zip archive nor torch's legacy format); save it with torch.save")
+    if head[:4] != b'PK\x03\x04':
+        raise CheckpointError(
+            f'{filename} is not a checkpoint: it starts with {head[:4]!r}, while torch.save writes a '
             "zip archive (b'PK\\x03\\x04')")
     try:
         with zipfile.ZipFile(filename) as archive:
@@ -166,19 +185,62 @@ def _refusal(filename, reason):
         f'"{os.pathsep}").')
 
 
-def _refusal_reason(filename, err):
-    """Why the safe unpickler refused ``filename``: the globals outside the allowlist, else the
-    unpickler's own reason (e.g. an attribute lookup of :func:`_history_buffer_method`)."""
+def _unpickling_error(filename, err):
+    """The error for a file the safe unpickler stopped on: a refusal naming the globals outside
+    the allowlist or the object it would build (a hostile file), else a :class:`CheckpointError`
+    saying the file is damaged (the unpickler could not parse it)."""
     try:
         unexpected = torch.serialization.get_unsafe_globals_in_checkpoint(filename)
     except Exception:  # a legacy-format file: the unpickler's reason says enough
         unexpected = []
     unexpected = [g for g in unexpected if g not in _GLOBAL_NAMES]
     if unexpected:
-        return ('it holds Python objects outside the allowlist of mmengine checkpoints: '
-                + ', '.join(unexpected))
-    reason = str(err).split('WeightsUnpickler error:', 1)[-1].strip()
-    return reason.split('\n', 1)[0]
+        return _refusal(filename, 'it holds Python objects outside the allowlist of mmengine '
+                        'checkpoints: ' + ', '.join(unexpected))
+    reason = str(err).split('WeightsUnpickler error:', 1)[-1].strip().split('\n', 1)[0]
+    if _OBJECT_ERROR.search(reason):
+        return _refusal(filename, reason)
+    return CheckpointError(f'checkpoint {filename} is damaged or not a checkpoint: its pickle '
+                           f'cannot be parsed ({reason})')
+
+
+def _history_buffer_problem(buffer):
+    """Why ``buffer`` (a loaded HistoryBuffer) is not what a Runner writes, or None."""
+    state = vars(buffer)
+    extra = sorted(set(state) - set(HISTORY_BUFFER_STATE))
+    if extra:
+        return f'a HistoryBuffer with the attribute {extra[0]!r}, which Runner checkpoints do not hold'
+    missing = [name for name in HISTORY_BUFFER_STATE if name not in state]
+    if missing:
+        return f'a HistoryBuffer without its attribute {missing[0]!r}'
+    if type(state['max_length']) is not int or state['max_length'] < 1:
+        return f'a HistoryBuffer whose max_length is {state["max_length"]!r}, not a positive int'
+    arrays = [state['_log_history'], state['_count_history']]
+    for name, value in zip(HISTORY_BUFFER_STATE[1:], arrays):
+        if type(value) is not np.ndarray or value.ndim != 1 or value.dtype.kind not in 'biuf':
+            return f'a HistoryBuffer whose {name} is not a 1-D numeric numpy array'
+    if len(arrays[0]) != len(arrays[1]):
+        return 'a HistoryBuffer whose _log_history and _count_history differ in length'
+    return None
+
+
+def _check_history_buffers(checkpoint, filename):
+    """Refuse ``checkpoint`` (walked through its dicts, lists and tuples) when it holds a
+    HistoryBuffer that is not what a Runner writes."""
+    stack, seen = [checkpoint], set()
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, HistoryBuffer):
+            problem = _history_buffer_problem(obj)
+            if problem:
+                raise _refusal(filename, f'it holds {problem}')
+        elif isinstance(obj, dict):
+            stack.extend(obj.values())
+        elif isinstance(obj, (list, tuple)):
+            stack.extend(obj)
 
 
 def _torch_load(filename, map_location, weights_only):
@@ -220,7 +282,7 @@ def load_from_local_file(filename, map_location=None):
         with torch.serialization.safe_globals(CHECKPOINT_SAFE_GLOBALS):
             checkpoint = _torch_load(filename, map_location, weights_only=True)
     except pickle.UnpicklingError as err:
-        raise _refusal(filename, _refusal_reason(filename, err)) from err
+        raise _unpickling_error(filename, err) from err
     finally:
         changed = HistoryBuffer._statistics_methods != statistics
         if changed:
@@ -228,19 +290,48 @@ def load_from_local_file(filename, map_location=None):
             HistoryBuffer._statistics_methods.update(statistics)
     if changed:
         raise _refusal(filename, "it changes the statistics methods of mmengine's HistoryBuffer")
+    _check_history_buffers(checkpoint, filename)
     return checkpoint
 
 
+def _listed(names, limit=10):
+    return ', '.join(names[:limit]) + (f' ... ({len(names)} in all)' if len(names) > limit else '')
+
+
+def _non_finite(tensors):
+    """The names of the floating-point tensors of ``tensors`` (name -> value) with NaN or inf."""
+    return [name for name, value in tensors
+            if isinstance(value, torch.Tensor) and value.is_floating_point()
+            and not bool(torch.isfinite(value).all())]
+
+
+def _optimizer_tensors(optimizer, prefix=''):
+    """(name, tensor) of an optimizer state dict's per-parameter state (``exp_avg``, ...); the
+    state dict of mmengine's ``OptimWrapperDict`` holds one per optimizer."""
+    if not isinstance(optimizer, dict):
+        return []
+    state = optimizer.get('state')
+    if not isinstance(state, dict):
+        return [pair for name, value in optimizer.items()
+                for pair in _optimizer_tensors(value, f'{prefix}{name}.')]
+    return [(f'{prefix}{key}.{name}', value) for key, entry in state.items()
+            if isinstance(entry, dict) for name, value in entry.items()]
+
+
 def check_loaded_checkpoint(checkpoint, filename):
-    """Drop the config text of a loaded checkpoint (in place) and refuse NaN/inf weights.
+    """Drop the config text of a loaded checkpoint (in place) and check that it holds weights.
 
     Raises:
-        CheckpointError: a floating-point tensor of the weights (``state_dict``, or the
-            checkpoint itself when it is a plain state dict) holds NaN or inf; the message names
-            the tensors.
+        CheckpointError: the file holds no dict (a bare tensor, a list, ...); its weights
+            (``state_dict``, or the checkpoint itself when it is a plain state dict) are not
+            tensors (numpy arrays are refused: they would be skipped by ``load_state_dict``) or
+            hold NaN or inf; or its optimizer state holds NaN or inf. The message names the file
+            and the tensors.
     """
     if not isinstance(checkpoint, dict):
-        return checkpoint
+        raise CheckpointError(
+            f'{filename} is not a checkpoint: it holds a {type(checkpoint).__name__}, while a '
+            "checkpoint is a dict of weights (a state dict, or a dict with a 'state_dict' key)")
     hub = checkpoint.get('message_hub')
     runtime_info = hub.get('runtime_info') if isinstance(hub, dict) else None
     for part in (checkpoint.get('meta'), runtime_info):
@@ -248,14 +339,26 @@ def check_loaded_checkpoint(checkpoint, filename):
             for key in _CONFIG_KEYS:
                 part.pop(key, None)
     state = checkpoint.get('state_dict', checkpoint)
-    bad = [key for key, value in state.items()
-           if isinstance(value, torch.Tensor) and value.is_floating_point()
-           and not bool(torch.isfinite(value).all())] if isinstance(state, dict) else []
-    if bad:
-        listed = ', '.join(bad[:10]) + (f' ... ({len(bad)} in all)' if len(bad) > 10 else '')
+    if not isinstance(state, dict):
+        raise CheckpointError(f"{filename} is not a checkpoint: its 'state_dict' is a "
+                              f'{type(state).__name__}, not a dict of tensors')
+    arrays = [key for key, value in state.items() if isinstance(value, np.ndarray)]
+    if arrays:
         raise CheckpointError(
-            f'checkpoint {filename} holds weights with NaN or inf values: {listed}. It comes from '
-            'a run that diverged or the file is damaged; use an earlier checkpoint.')
+            f'checkpoint {filename} holds weights as numpy arrays, not tensors: {_listed(arrays)}.'
+            ' Model weights are loaded from tensors only (arrays would be skipped, leaving the '
+            'weights random): convert them with torch.from_numpy and save the file again.')
+    bad = _non_finite(state.items())
+    if bad:
+        raise CheckpointError(
+            f'checkpoint {filename} holds weights with NaN or inf values: {_listed(bad)}. It comes '
+            'from a run that diverged or the file is damaged; use an earlier checkpoint.')
+    bad = _non_finite(_optimizer_tensors(checkpoint.get('optimizer')))
+    if bad:
+        raise CheckpointError(
+            f'checkpoint {filename} holds an optimizer state with NaN or inf values (parameter.'
+            f'state: {_listed(bad)}): resuming from it would diverge. Use an earlier checkpoint, '
+            'or load only its weights (load_from) without resuming.')
     return checkpoint
 
 

@@ -1,6 +1,8 @@
 from .check_invalid_loss_hook import CheckInvalidLossHook
+from .check_weights_fit_hook import CheckWeightsFitHook, check_weights_fit, require_weights_fit
 from .early_stopping_hook_shim import EarlyStoppingHookShim
 from .safe_checkpoint_hook import AtomicLocalBackend, SafeCheckpointHook
 
-__all__ = ['CheckInvalidLossHook', 'EarlyStoppingHookShim', 'AtomicLocalBackend',
+__all__ = ['CheckInvalidLossHook', 'CheckWeightsFitHook', 'check_weights_fit',
+           'require_weights_fit', 'EarlyStoppingHookShim', 'AtomicLocalBackend',
            'SafeCheckpointHook']
