@@ -1,6 +1,6 @@
 """Reading and writing depth maps.
 
-:func:`read_depth` returns the raw values stored in a file as a float32 ``(H, W)`` array, without
+:func:`read_depth` returns the raw values stored in a file as a float ``(H, W)`` array, without
 scaling or masking: units and invalid values are the dataset's convention (see
 :class:`mmpixdepth.datasets.transforms.LoadDepthFromFile`). Files are fetched through
 :func:`mmengine.fileio.get`, so every mmengine file backend works.
@@ -132,7 +132,9 @@ def read_depth(path, channel=None, backend_args=None):
         backend_args (dict, optional): Arguments of the mmengine file backend. Defaults to None.
 
     Returns:
-        np.ndarray: float32 ``(H, W)`` raw values, unscaled; NaN/inf are kept as stored.
+        np.ndarray: ``(H, W)`` raw values, unscaled; NaN/inf are kept as stored. float32 for
+        types that float32 holds exactly (up to 16-bit integers, float16, float32), float64 for
+        wider ones (32/64-bit integers, float64), so that no depth difference is lost.
 
     Raises:
         FileNotFoundError: The file does not exist.
@@ -155,7 +157,8 @@ def read_depth(path, channel=None, backend_args=None):
     if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)
             or array.dtype == np.bool_):
         raise ValueError(f'depth file {path} holds {array.dtype} values; expected numbers')
-    return _select_channel(array, channel, path).astype(np.float32)
+    wide = array.dtype.itemsize > 2 and array.dtype != np.float32
+    return _select_channel(array, channel, path).astype(np.float64 if wide else np.float32)
 
 
 def write_pfm(path, array, little_endian=True):

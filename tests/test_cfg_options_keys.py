@@ -9,7 +9,7 @@ default_scope = 'mmpretrain'
 custom_imports = dict(imports=['mmpixdepth'], allow_failed_imports=False)
 model = dict(
     type='ImageClassifier',
-    backbone=dict(type='ResNet', depth=18, norm_cfg=dict(type='BN')),
+    backbone=dict(type='ResNet', depth=18, norm_cfg=dict(type='BN', requires_grad=True)),
     head=dict(type='LinearClsHead', num_classes=7, in_channels=512))
 train_dataloader = dict(
     batch_size=2, num_workers=0, sampler=dict(type='DefaultSampler', shuffle=True),
@@ -74,3 +74,17 @@ def test_keys_their_reader_takes_are_accepted(config, options):
 def test_typos_are_rejected_with_a_suggestion(config, key, says):
     with pytest.raises(KeyError, match=f'unknown config option "{key}": .*{says}'):
         load_config(config, {key: 1})
+
+
+@pytest.mark.parametrize('key, value, says', [
+    ('train_cfg.max_epochs', 'abc', r"'abc' is not a number, which the config has there \(2\)"),
+    ('optim_wrapper.optimizer.lr', '1e-3x', r"'1e-3x' is not a number"),
+    ('model.backbone.norm_cfg.requires_grad', 'yes', r"'yes' is not True or False"),
+])
+def test_text_where_the_config_has_a_number_is_rejected(config, key, value, says):
+    with pytest.raises(ValueError, match=rf'--cfg-options {key}={value}: {says}'):
+        load_config(config, {key: value})
+    # numbers stay numbers, a number may become None and text may replace text
+    cfg = load_config(config, {'train_cfg.max_epochs': 3, 'optim_wrapper.optimizer.lr': None,
+                               'train_dataloader.dataset.data_root': 'elsewhere'})
+    assert cfg.train_cfg.max_epochs == 3 and cfg.optim_wrapper.optimizer.lr is None

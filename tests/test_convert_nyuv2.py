@@ -161,6 +161,14 @@ def test_errors_name_the_file_and_the_problem(nyu_files, tmp_path):
     with pytest.raises(ValueError, match=r'broken.mat lacks the dataset\(s\) depths of '
                                          'nyu_depth_v2_labeled.mat; it holds: '):
         convert_nyuv2(broken, files[1], files[2], str(tmp_path / 'o'), progress=False)
+    whole = open(files[0], 'rb').read()
+    for size in (len(whole) // 2, len(whole) - 1000):  # a cut header, cut frame data
+        with open(tmp_path / 'cut.mat', 'wb') as f:
+            f.write(whole[:size])
+        with pytest.raises(ValueError, match=r'cannot read .*cut\.mat: .*; the file is truncated '
+                           'or damaged'):
+            convert_nyuv2(str(tmp_path / 'cut.mat'), files[1], files[2], str(tmp_path / 'o'),
+                          progress=False)
     with pytest.raises(ValueError, match=r'splits.mat is not a MATLAB v7.3 \(HDF5\) file'):
         convert_nyuv2(files[2], files[1], files[2], str(tmp_path / 'o'), progress=False)
     with pytest.raises(ValueError, match=r'mapClass.* has 6 entries but the labelled set has '

@@ -67,8 +67,9 @@ def pose(index):
     return matrix
 
 
-def write_sens(path, shift=1000.0, version=4, frames=NUM_FRAMES, truncate=0):
-    """A .sens file in ScanNet's layout (little endian): header, frames, no IMU frames."""
+def write_sens(path, shift=1000.0, version=4, frames=NUM_FRAMES, truncate=0, depth=None):
+    """A .sens file in ScanNet's layout (little endian): header, frames, no IMU frames; ``depth``
+    replaces the compressed depth of every frame."""
     name = b'StructureSensor'
     out = io.BytesIO()
     out.write(struct.pack('<IQ', version, len(name)) + name)
@@ -77,10 +78,11 @@ def write_sens(path, shift=1000.0, version=4, frames=NUM_FRAMES, truncate=0):
     out.write(struct.pack('<iiIIIIfQ', 2, 1, COLOR_W, COLOR_H, DEPTH_W, DEPTH_H, shift, frames))
     for index in range(frames):
         color = cv2.imencode('.jpg', color_frame(), [cv2.IMWRITE_JPEG_QUALITY, 100])[1].tobytes()
-        depth = zlib.compress(depth_frame(index, shift).astype('<u2').tobytes())
+        compressed = depth or zlib.compress(depth_frame(index, shift).astype('<u2').tobytes())
         out.write(np.asarray(pose(index), '<f4').tobytes())
-        out.write(struct.pack('<QQQQ', 1000 * index, 1000 * index + 5, len(color), len(depth)))
-        out.write(color + depth)
+        out.write(struct.pack('<QQQQ', 1000 * index, 1000 * index + 5, len(color),
+                              len(compressed)))
+        out.write(color + compressed)
     out.write(struct.pack('<Q', 0))
     data = out.getvalue()
     with open(path, 'wb') as file:
@@ -250,3 +252,33 @@ def test_label_errors(scannet_download, tmp_path, tool_main, capsys):
     write_tsv(scannet_download / 'scannetv2-labels.combined.tsv')
     assert convert(tool_main, scannet_download, tmp_path / 'o3') == 1
     assert 'has a SCENE/SCENE.sens file in' in capsys.readouterr().err
+
+
+def test_a_depth_frame_larger_than_its_header_is_refused_before_allocation(tmp_path):
+    import tracemalloc
+    bomb = zlib.compress(b'\0' * (200 << 20), 9)  # 200 MB from about 200 KB
+    write_sens(tmp_path / 'bomb.sens', frames=1, depth=bomb)
+    with SensReader(str(tmp_path / 'bomb.sens')) as sens:
+        (frame, ) = sens.frames()
+        tracemalloc.start()
+        with pytest.raises(ValueError, match=r'bomb.sens frame 0: depth decompresses to more than '
+                           r'the 32x24 uint16 \(1536 bytes\) of the header'):
+            sens.decode_depth(frame)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert peak < 1 << 20, f'{peak} bytes allocated'
+
+
+def test_a_scene_that_fails_half_way_leaves_nothing(scannet_download, tmp_path):
+    scene = scannet_download / 'scans' / 'scene0000_00'
+    lut = read_label_table(str(scannet_download / 'scannetv2-labels.combined.tsv'))
+    out = tmp_path / 'out' / 'scene0000_00'
+    with zipfile.ZipFile(tmp_path / 'labels.zip', 'w') as archive:  # frame 0 only
+        archive.writestr('label-filt/0.png', cv2.imencode('.png', label_frame(0))[1].tobytes())
+    with pytest.raises(Exception, match='labels.zip'):
+        convert_sens(str(scene / 'scene0000_00.sens'), str(out), 2, str(tmp_path / 'labels.zip'),
+                     lut)
+    assert os.listdir(tmp_path / 'out') == []  # neither the scene nor its temporary folder
+    assert convert_sens(str(scene / 'scene0000_00.sens'), str(out), 2) == 3
+    assert sorted(os.listdir(out)) == ['color', 'depth', 'intrinsics_color.txt',
+                                       'intrinsics_depth.txt', 'pose']

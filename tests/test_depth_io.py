@@ -14,9 +14,12 @@ def ramp(h=5, w=7, dtype=np.float32):
     return (np.arange(h * w, dtype=np.float64).reshape(h, w) * 1.25 - 3.5).astype(dtype)
 
 
-def assert_same(actual, expected):
-    assert actual.dtype == np.float32 and actual.shape == expected.shape
-    np.testing.assert_array_equal(actual, expected.astype(np.float32))
+def assert_same(actual, expected, wide=False):
+    """The values of ``expected``: float32, float64 (``wide``) for a file of a type wider than
+    float32 holds exactly."""
+    assert actual.dtype == (np.float64 if wide else np.float32)
+    assert actual.shape == expected.shape
+    np.testing.assert_array_equal(actual, expected.astype(actual.dtype))
 
 
 def test_png16_keeps_values_above_255(tmp_path):
@@ -83,12 +86,13 @@ def test_multichannel_tiff(tmp_path, planarconfig):
         read_depth(tmp_path / 'd.tif')
 
 
-@pytest.mark.parametrize('dtype', [np.float32, np.float64, np.int16, np.uint16])
+@pytest.mark.parametrize('dtype', [np.float32, np.float64, np.int16, np.uint16, np.int32])
 def test_npy(tmp_path, dtype):
     depth = ramp(dtype=np.float64)
     depth = depth if np.issubdtype(dtype, np.floating) else np.round(depth) + 10
     np.save(tmp_path / 'd.npy', depth.astype(dtype))
-    assert_same(read_depth(tmp_path / 'd.npy'), depth.astype(dtype))
+    assert_same(read_depth(tmp_path / 'd.npy'), depth.astype(dtype),
+                wide=dtype in (np.float64, np.int32))
 
 
 def test_npy_channels(tmp_path):

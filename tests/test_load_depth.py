@@ -158,13 +158,35 @@ def test_minmax_by_hand(tmp_path):
     np.testing.assert_allclose(out, [[0, 0.25], [np.nan, 1]], equal_nan=True)
 
 
-def test_minmax_of_a_constant_map_is_zero(tmp_path):
+@pytest.mark.parametrize('kwargs', [{}, dict(normalize='none'),
+                                    dict(normalize='range', norm_range=(0, 1000))])
+def test_a_map_without_depth_differences_is_an_error(tmp_path, kwargs):
     raw = np.full((H, W), 1500, np.uint16)
     raw[0, :3] = 0
-    img_path, _ = make_pair(tmp_path, depth=raw)
-    out = LoadDepthFromFile()(dict(img_path=img_path))['depth']
-    assert np.isnan(out).sum() == 3
-    np.testing.assert_array_equal(out[raw > 0], 0)
+    if kwargs.get('normalize') == 'range':
+        raw[1, 1] = 2000  # two values, both clipped to 1 by the range
+    img_path, depth_path = make_pair(tmp_path, depth=raw)
+    with pytest.raises(ValueError, match=re.escape(depth_path) + r' has no depth differences: '
+                       r'its 45 valid pixels \(scaled depth 1500 to (1500|2000)\) all come out '
+                       'equal under normalize'):
+        LoadDepthFromFile(**kwargs)(dict(img_path=img_path))
+
+
+@pytest.mark.parametrize('dtype', [np.float64, np.int64, np.uint32])
+def test_wide_depth_is_normalised_before_the_float32_cast(tmp_path, dtype):
+    """float64 transit times around 1.48e4 differing in the 5th decimal, and wide integers that
+    float32 rounds: each distinct value stays distinct after normalisation."""
+    ys, xs = np.mgrid[:H, :W]
+    if dtype == np.float64:
+        raw = 14770.0 + 1e-5 * (ys * W + xs)
+    else:
+        raw = (2 ** 28 + ys * W + xs).astype(dtype)
+    path = tmp_path / 'transit.tiff'
+    tifffile.imwrite(path, raw.astype(dtype))
+    assert len(np.unique(raw.astype(np.float32))) < H * W  # float32 first would merge values
+    out = LoadDepthFromFile(invalid_values=())(dict(depth_path=str(path)))['depth']
+    assert out.dtype == np.float32 and len(np.unique(out)) == H * W
+    np.testing.assert_allclose(out, (ys * W + xs) / (H * W - 1), atol=1e-6)
 
 
 def test_range_normalisation_clips(tmp_path):
@@ -201,7 +223,7 @@ def test_corrupt_depth_file(tmp_path):
 
 def test_size_mismatch_states_both_sizes(tmp_path):
     from mmpretrain.registry import TRANSFORMS
-    img_path, depth_path = make_pair(tmp_path, depth=np.ones((H - 1, W + 2), np.uint16))
+    img_path, depth_path = make_pair(tmp_path, depth=raw_depth()[:H - 1].repeat(2, 1)[:, :W + 2])
     pipeline = [TRANSFORMS.build(dict(type='LoadImageFromFile')),
                 TRANSFORMS.build(dict(type='LoadDepthFromFile'))]
     results = pipeline[0](dict(img_path=img_path))

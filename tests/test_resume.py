@@ -4,6 +4,7 @@ import json
 import logging
 import os
 import os.path as osp
+import re
 import shutil
 import signal
 import subprocess
@@ -18,7 +19,7 @@ from mmengine.runner.checkpoint import _load_checkpoint
 
 from mmpixdepth.engine import CheckInvalidLossHook, check_checkpoint_file, find_resume_checkpoint
 from mmpixdepth.utils import load_config
-from conftest import SEG_CONFIG, as_cli, seg_options
+from conftest import SEG_CONFIG, as_cli, run_log, seg_options
 
 FROZEN = 'configs/deeplabv3/deeplabv3_r18-frozen_1xb8-20e_synthetic-128x128.py'
 ITERS_PER_EPOCH = 2  # 8 training images, batch 4
@@ -123,9 +124,17 @@ def test_kill_during_a_save_keeps_the_previous_checkpoint_and_resume_picks_it(
     assert 'epoch_1.pth' in names and 'epoch_2.pth' not in names, names
     assert 'best_mIoU_epoch_1.pth' in names, names
     check_checkpoint_file(osp.join(work, 'epoch_1.pth'))  # complete: kept until epoch 2 is saved
+    stale = [n for n in names if re.fullmatch(r'\.epoch_2\.pth\.[0-9a-f]{12}\.tmp', n)]
+    assert len(stale) == 1, names  # the killed save's temporary file
+    for other in ('notes.tmp', '.epoch_2.pth.tmp'):  # not of this project's pattern: kept
+        open(osp.join(work, other), 'w').close()
     os.remove(osp.join(work, 'last_checkpoint'))
     train(tool, repo_root, work, tiny_rgbd, 2, '--resume',
           **{'default_hooks.checkpoint.max_keep_ckpts': 1})
+    names = os.listdir(work)
+    assert stale[0] not in names and {'notes.tmp', '.epoch_2.pth.tmp'} <= set(names)
+    assert f'deleted 1 temporary file(s) of interrupted saves from {work}: {stale[0]}' in \
+        run_log(work)
     second = _load_checkpoint(osp.join(work, 'epoch_2.pth'))['meta']
     assert (second['epoch'], second['iter']) == (2, 2 * ITERS_PER_EPOCH)
     assert not osp.exists(osp.join(work, 'epoch_1.pth'))  # max_keep_ckpts=1, after the save

@@ -383,3 +383,24 @@ def test_supervised_reference_mirrors_image_and_label_alike(tiny_rgbd, repo_root
         assert np.array_equal(mirrors[names[0]](seg0), seg), f'label not mirrored ({names[0]})'
         seen.add(names[0])
     assert seen == set(mirrors)
+
+
+# --- labels outside the classes ----------------------------------------------------------------
+
+@pytest.mark.parametrize('split', ['train', 'val'])
+def test_labels_outside_the_classes_are_named_in_every_split(borehole, repo_root, split):
+    root, _ = borehole
+    name = BOREHOLE[split][0]
+    path = osp.join(root, 'breakout', split, f'{name}.png')
+    label = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    label[30:32, 0:3] = 200  # 6 pixels of a class the set does not have; 255 stays ignored
+    _write(path, label)
+    cfg = _base_cfg(repo_root, 'borehole_seg.py')
+    loader = cfg.train_dataloader if split == 'train' else cfg.val_dataloader
+    dataset = _build('mmseg', loader.dataset, data_root=root)
+    assert 'CheckSegLabels(num_classes=2, ignore_index=255)' in repr(dataset.pipeline)
+    with pytest.raises(ValueError, match=rf'label map {path} holds the label\(s\) 200 at 6 pixels, '
+                       r'outside the 2 classes \(0-1\) and not the ignore index 255'):
+        _item(dataset, 0)
+    if split == 'train':  # the other files load
+        _item(dataset, 1)

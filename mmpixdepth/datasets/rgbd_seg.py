@@ -3,9 +3,11 @@ import os.path as osp
 from typing import List, Optional
 
 from mmseg.datasets import BaseSegDataset
+from mmseg.datasets.transforms import LoadAnnotations
 
 from mmpixdepth.registry import PRETRAIN_DATASETS, SEG_DATASETS, register_module
 from .file_lists import other_files_note, scan_files, with_suffix_case_on_disk
+from .transforms import CheckSegLabels
 
 
 @register_module(SEG_DATASETS, PRETRAIN_DATASETS)
@@ -24,6 +26,9 @@ class RGBDSegDataset(BaseSegDataset):
     names are the image's with ``seg_map_suffix`` / ``depth_suffix`` as given. Missing folders,
     an image folder without images and missing annotation or depth files are errors naming the
     dataset class and the files (the first 5 and the count) with the images they belong to.
+    A :class:`~mmpixdepth.datasets.transforms.CheckSegLabels` follows mmseg's
+    ``LoadAnnotations`` in the pipeline: a label outside the classes that is not
+    ``ignore_index`` is an error naming the file and the value, in every split.
 
     Args:
         data_prefix (dict): ``img_path`` and optionally ``seg_map_path`` (None or absent: no
@@ -49,6 +54,17 @@ class RGBDSegDataset(BaseSegDataset):
             data_prefix['depth_path'] = depth_prefix
         self.depth_suffix = depth_suffix
         super().__init__(data_prefix=data_prefix, **kwargs)
+        self._check_labels_when_loaded()
+
+    def _check_labels_when_loaded(self) -> None:
+        """Put a :class:`CheckSegLabels` after each ``LoadAnnotations`` of the pipeline."""
+        transforms = self.pipeline.transforms
+        for i in reversed(range(len(transforms))):
+            following = transforms[i + 1] if i + 1 < len(transforms) else None
+            if isinstance(transforms[i], LoadAnnotations) and not isinstance(
+                    following, CheckSegLabels):
+                transforms.insert(i + 1, CheckSegLabels(len(self.metainfo['classes']),
+                                                        self.ignore_index))
 
     def _error(self, message: str, hint: bool = True) -> FileNotFoundError:
         hint = f' ({self.data_hint})' if self.data_hint and hint else ''

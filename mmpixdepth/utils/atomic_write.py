@@ -2,7 +2,11 @@
 import contextlib
 import os
 import os.path as osp
+import re
 import uuid
+
+#: Names of the temporary files of :func:`atomic_open`: ``.NAME.<12 hex digits>.tmp``.
+TEMPORARY_NAME = re.compile(r'\..+\.[0-9a-f]{12}\.tmp')
 
 
 @contextlib.contextmanager
@@ -11,7 +15,7 @@ def atomic_open(path, fsync=False):
 
     When the ``with`` block ends without error the file replaces ``path`` (``os.replace``, atomic
     within a folder); on any error, or a kill, ``path`` is untouched (a kill may leave the
-    temporary file, which can be deleted). Parent folders are created. With ``fsync`` the data
+    temporary file: :func:`remove_stale_temporaries` deletes it). Parent folders are created. With ``fsync`` the data
     and the rename are also flushed to disk, so they survive a power loss.
     """
     folder, name = osp.split(osp.abspath(path))
@@ -40,3 +44,19 @@ def write_atomic(path, data, fsync=False):
     """Write the bytes ``data`` to ``path`` through :func:`atomic_open`."""
     with atomic_open(path, fsync) as f:
         f.write(data)
+
+
+def remove_stale_temporaries(folder):
+    """Delete the temporary files that :func:`atomic_open` left in ``folder`` (not below it)
+    when its process was killed mid-write: names matching :data:`TEMPORARY_NAME` only. Call it
+    where no other process is writing into ``folder``. Returns the names removed."""
+    if not osp.isdir(folder):
+        return []
+    removed = []
+    for name in sorted(os.listdir(folder)):
+        path = osp.join(folder, name)
+        if TEMPORARY_NAME.fullmatch(name) and osp.isfile(path):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(path)
+                removed.append(name)
+    return removed

@@ -191,15 +191,43 @@ def _check(cfg, dotted, options):
             raise KeyError(f'unknown config option "{dotted}": {where}: {err.args[0]}') from None
 
 
+def _current(cfg, dotted):
+    """The value at ``dotted`` in ``cfg``, or None when the path does not exist."""
+    node = cfg._cfg_dict
+    for part in dotted.split('.'):
+        try:
+            node = _child(node, part)
+        except (KeyError, TypeError):
+            return None
+    return node
+
+
+def _check_type(dotted, old, new):
+    """Raise ValueError when ``new`` is text where the config has a number or a bool."""
+    if not isinstance(new, str) or old is None:
+        return
+    if isinstance(old, bool):
+        kind = 'True or False'
+    elif isinstance(old, (int, float)):
+        kind = 'a number'
+    else:
+        return
+    raise ValueError(f'--cfg-options {dotted}={new}: {new!r} is not {kind}, which the config '
+                     f'has there ({old!r})')
+
+
 def merge_cfg_options(cfg: Config, options: dict) -> Config:
     """Merge ``--cfg-options`` (``{'a.b.c': value}`` from :class:`mmengine.config.DictAction`)
-    into ``cfg`` after checking every key, as :func:`accepted_keys` says.
+    into ``cfg`` after checking every key, as :func:`accepted_keys` says, and that a number or
+    bool of the config is not given text.
 
     Raises:
         KeyError: naming the option, where it fails and the closest valid keys.
+        ValueError: naming the option whose value is of the wrong kind.
     """
-    for dotted in options or {}:
+    for dotted, value in (options or {}).items():
         _check(cfg, dotted, options)
+        _check_type(dotted, _current(cfg, dotted), value)
     if options:
         cfg.merge_from_dict(options)
     return cfg

@@ -42,6 +42,15 @@ def _import_h5py():
     return h5py
 
 
+def _open_hdf5(h5py, path: str):
+    """``h5py.File(path, 'r')``, its failure (a truncated or damaged file) naming the path."""
+    try:
+        return h5py.File(path, 'r')
+    except OSError as error:
+        raise ValueError(f'cannot read {path}: {error}; the file is truncated or damaged (an '
+                         'interrupted download? compare its size with the original)') from None
+
+
 def read_mat_variable(path: str, name: str) -> np.ndarray:
     """A numeric variable of a MAT-file, in MATLAB's axis order.
 
@@ -57,7 +66,7 @@ def read_mat_variable(path: str, name: str) -> np.ndarray:
         raise FileNotFoundError(f'MAT-file not found: {path}')
     h5py = _import_h5py()
     if h5py.is_hdf5(path):
-        with h5py.File(path, 'r') as mat:
+        with _open_hdf5(h5py, path) as mat:
             if not isinstance(mat.get(name), h5py.Dataset):
                 held = ', '.join(key for key in mat if not key.startswith('#'))
                 raise ValueError(f'{path} has no variable {name!r}; it holds: {held}')
@@ -169,7 +178,7 @@ class NYUv2LabeledMat:
             raise ValueError(f'{path} is not a MATLAB v7.3 (HDF5) file; expected '
                              'nyu_depth_v2_labeled.mat')
         self.path = path
-        self.file = h5py.File(path, 'r')
+        self.file = _open_hdf5(h5py, path)
         try:
             self._open_datasets(h5py, depth)
         except Exception:

@@ -31,6 +31,7 @@ Output per scene (frames named by their six-digit frame number)::
 import csv
 import os
 import os.path as osp
+import shutil
 import struct
 import zipfile
 import zlib
@@ -182,12 +183,17 @@ class SensReader:
         width, height = self.header.depth_size
         where = f'{self.path} frame {frame.index}'
         data = frame.depth_data
+        expected = width * height * 2
         if self.header.depth_compression == 'zlib_ushort':
-            try:
-                data = zlib.decompress(data)
+            try:  # never more than the header's size (+1 byte to notice more) is allocated
+                data = zlib.decompressobj().decompress(data, expected + 1)
             except zlib.error as error:
                 raise ValueError(f'{where}: depth is not a zlib stream: {error}') from None
-        if len(data) != width * height * 2:
+            if len(data) > expected:
+                raise ValueError(f'{where}: depth decompresses to more than the {width}x{height} '
+                                 f'uint16 ({expected} bytes) of the header; refused before '
+                                 'decompressing the rest')
+        if len(data) != expected:
             raise ValueError(f'{where}: depth has {len(data)} bytes, expected {width}x{height} '
                              'uint16')
         return np.frombuffer(data, '<u2').reshape(height, width)
@@ -306,14 +312,25 @@ def convert_sens(sens_path: str, out_dir: str, every: int = 100, label_zip: Opti
 
     Colour is resized (area interpolation) to the depth size, labels (when ``label_zip`` is
     given, with ``label_lut`` from :func:`read_label_table`) from the colour or depth size
-    with nearest interpolation. Returns the number of frames written.
+    with nearest interpolation. The frames go to a temporary folder next to ``out_dir``
+    (``<out_dir>.partial``) that replaces ``out_dir`` when the scene is complete, so a scene
+    that fails or is killed half-way leaves no frames behind. Returns the number of frames
+    written.
     """
+    partial = out_dir.rstrip('/\\') + '.partial'
+    shutil.rmtree(partial, ignore_errors=True)  # left by a killed conversion
     labels = None if label_zip is None else LabelZip(label_zip)
     try:
-        return _export_frames(sens_path, out_dir, every, labels, label_lut, jpeg_quality)
+        written = _export_frames(sens_path, partial, every, labels, label_lut, jpeg_quality)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
     finally:
         if labels is not None:
             labels.close()
+    shutil.rmtree(out_dir, ignore_errors=True)
+    os.replace(partial, out_dir)
+    return written
 
 
 def _export_frames(sens_path: str, out_dir: str, every: int, labels: Optional[LabelZip],

@@ -1,9 +1,10 @@
+from .check_labels import CheckSegLabels
 from .depth_contrast import (DepthToImage, MergeModalities, ModalityViews,
                              PairedRandomResizedCrop)
 from .loading import LoadDepthFromFile
 from .views import BYOL_VIEW_PIPELINES, PixProViews
 
 __all__ = [
-    'LoadDepthFromFile', 'BYOL_VIEW_PIPELINES', 'PixProViews', 'DepthToImage', 'MergeModalities',
+    'CheckSegLabels', 'LoadDepthFromFile', 'BYOL_VIEW_PIPELINES', 'PixProViews', 'DepthToImage', 'MergeModalities',
     'ModalityViews', 'PairedRandomResizedCrop'
 ]

@@ -33,8 +33,10 @@ class LoadDepthFromFile(BaseTransform):
 
     Raw values equal to one of ``invalid_values``, NaN and inf are invalid; the rest is
     multiplied by ``scale`` (e.g. 0.001 for millimetres to metres), pixels outside
-    ``valid_range`` (in scaled units) become invalid, then the valid pixels are normalised.
-    Invalid pixels are NaN in the output.
+    ``valid_range`` (in scaled units) become invalid, then the valid pixels are normalised (in
+    float64 for files of wide types, e.g. float64 TIFF, before the float32 output). Invalid
+    pixels are NaN in the output; a map without valid pixels, or whose valid pixels all come out
+    equal (no depth differences), is an error naming the file.
 
     Required Keys:
 
@@ -64,8 +66,7 @@ class LoadDepthFromFile(BaseTransform):
             ``()`` for none. Defaults to ``(0,)``.
         valid_range (tuple[float, float], optional): ``(min, max)`` scaled depth outside of
             which pixels are invalid. Defaults to None.
-        normalize (str): 'minmax' maps the valid pixels of each map to [0, 1] (a constant map
-            gives 0); 'range' maps ``norm_range`` to [0, 1], clipping; 'none' keeps scaled
+        normalize (str): 'minmax' maps the valid pixels of each map to [0, 1]; 'range' maps ``norm_range`` to [0, 1], clipping; 'none' keeps scaled
             depth. Defaults to 'minmax'.
         norm_range (tuple[float, float], optional): ``(low, high)`` scaled depth mapped to 0
             and 1 by ``normalize='range'``. Defaults to None.
@@ -173,11 +174,10 @@ class LoadDepthFromFile(BaseTransform):
                 'the image pixel for pixel (load it before transforms that resize or crop, or '
                 'set check_size=False)')
 
-    def _normalize(self, depth: np.ndarray, valid: np.ndarray) -> np.ndarray:
-        """``depth`` (float32, this transform's own array: changed in place) normalised."""
+    def _normalize(self, depth: np.ndarray, low: float, high: float) -> np.ndarray:
+        """``depth`` (this transform's own float array: changed in place, its valid values in
+        ``[low, high]``) normalised."""
         if self.normalize == 'minmax':
-            low = depth.min(where=valid, initial=np.inf)
-            high = depth.max(where=valid, initial=-np.inf)
             if high > low:
                 np.subtract(depth, low, out=depth)
                 return np.divide(depth, high - low, out=depth)
@@ -208,7 +208,8 @@ class LoadDepthFromFile(BaseTransform):
         valid = np.isfinite(raw)
         for value in self.invalid_values:
             valid &= raw != value
-        depth = raw * np.float32(self.scale) if self.scale != 1 else raw  # raw: our own copy
+        # raw: our own copy; float32 or, for wide file types, float64
+        depth = raw * raw.dtype.type(self.scale) if self.scale != 1 else raw
         if self.valid_range is not None:
             low, high = self.valid_range
             valid &= (depth >= low) & (depth <= high)
@@ -218,7 +219,15 @@ class LoadDepthFromFile(BaseTransform):
                 f'invalid_values={self.invalid_values}, valid_range={self.valid_range}, '
                 f'scale={self.scale}; NaN and inf are invalid too)')
 
-        depth = self._normalize(depth, valid).astype(np.float32, copy=False)
+        low = depth.min(where=valid, initial=np.inf)
+        high = depth.max(where=valid, initial=-np.inf)
+        depth = self._normalize(depth, low, high).astype(np.float32, copy=False)
+        if depth.min(where=valid, initial=np.inf) == depth.max(where=valid, initial=-np.inf):
+            raise ValueError(
+                f'depth map {path} has no depth differences: its {int(valid.sum())} valid pixels '
+                f'(scaled depth {low:g} to {high:g}) all come out equal under normalize='
+                f'{self.normalize!r}' + (f', norm_range={self.norm_range}' if self.norm_range
+                                         else '') + '; check the file, invalid_values and scale')
         depth[~valid] = np.nan
         results[self.out_key] = depth
         results['depth_path'] = path

@@ -7,7 +7,7 @@ from mmengine.fileio import LocalBackend, register_backend
 from mmengine.hooks import CheckpointHook
 
 from mmpixdepth.registry import PRETRAIN_HOOKS, SEG_HOOKS, register_module
-from mmpixdepth.utils.atomic_write import write_atomic
+from mmpixdepth.utils.atomic_write import remove_stale_temporaries, write_atomic
 
 
 class AtomicLocalBackend(LocalBackend):
@@ -36,6 +36,8 @@ class SafeCheckpointHook(CheckpointHook):
     - A run that starts from scratch (``load_from`` included) refuses to start when the folder
       already holds checkpoints it would overwrite (names of ``filename_tmpl``); a resumed run
       warns about those later than the one it resumed from, which it will overwrite.
+    - The temporary files of saves killed mid-write (``.NAME.<hex>.tmp``) are deleted from the
+      checkpoint folder when a run starts, naming them in the log.
 
     With ``backend_args``, ``file_client_args`` or a remote ``out_dir``, files are written
     as mmengine writes them.
@@ -48,6 +50,10 @@ class SafeCheckpointHook(CheckpointHook):
         super().before_train(runner)
         if isinstance(self.file_backend, AtomicLocalBackend):
             self._check_overwrites(runner)
+            removed = remove_stale_temporaries(self.out_dir)
+            if removed:
+                runner.logger.info(f'deleted {len(removed)} temporary file(s) of interrupted '
+                                   f'saves from {self.out_dir}: {", ".join(removed)}')
 
     def _check_overwrites(self, runner) -> None:
         if not os.path.isdir(self.out_dir):
