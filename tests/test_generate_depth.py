@@ -198,7 +198,7 @@ def test_transformers_model_sharded_resumed_repaired(image_root, hf_model, repo_
 
 
 @pytest.mark.slow
-def test_killed_run_resumes(image_root, tmp_path, repo_root):
+def test_killed_run_resumes(image_root, tmp_path, repo_root, monkeypatch):
     """A pickled module sleeping 1 s per batch; SIGKILL after two outputs, then resume."""
     (tmp_path / 'slow_depth_model.py').write_text(SLOW_MODULE)
     sys.path.insert(0, str(tmp_path))
@@ -209,9 +209,10 @@ def test_killed_run_resumes(image_root, tmp_path, repo_root):
         sys.path.remove(str(tmp_path))
         sys.modules.pop('slow_depth_model', None)
     out = tmp_path / 'depth'
-    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    env = dict(os.environ, PYTHONPATH=str(tmp_path),
+               MMPIXDEPTH_TRUSTED_CHECKPOINTS=str(tmp_path / 'slow.pth'))
     cmd = [sys.executable, TOOL, str(image_root / 'images'), str(out), '--model',
-           str(tmp_path / 'slow.pth'), '--allow-pickle', '--batch-size', '1', '--workers', '0',
+           str(tmp_path / 'slow.pth'), '--batch-size', '1', '--workers', '0',
            '--input-size', '16', '16', '--device', 'cpu', '--no-progress']
     proc = subprocess.Popen(cmd, cwd=repo_root, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -228,8 +229,9 @@ def test_killed_run_resumes(image_root, tmp_path, repo_root):
         rel = [r for r in IMAGES if r.startswith(name[:-4] + '.')][0]
         assert is_valid_depth_png(str(out / name), IMAGES[rel]), name
 
+    monkeypatch.setenv('MMPIXDEPTH_TRUSTED_CHECKPOINTS', str(tmp_path / 'slow.pth'))
     rc, stdout, stderr = run_tool(image_root / 'images', out, '--model',
-                                  str(tmp_path / 'slow.pth'), '--allow-pickle', '--input-size',
+                                  str(tmp_path / 'slow.pth'), '--input-size',
                                   '16', '16', '--workers', '0', import_path=str(tmp_path))
     assert rc == 1, stdout + stderr  # the corrupt image
     done, skipped, failed = counts(stdout)
@@ -352,12 +354,12 @@ def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
     assert os.listdir(str(tmp_path / 'sub')) == ['d.png']  # no temporary file left
 
 
-def test_torch_module_files(tmp_path):
+def test_torch_module_files(tmp_path, monkeypatch):
     torch.save({'weight': torch.zeros(2)}, str(tmp_path / 'state_dict.pth'))
     with pytest.raises(ModelLoadError, match='holds a dict, not a model'):
         load_estimator(str(tmp_path / 'state_dict.pth'), 'cpu')
     torch.save(torch.nn.Identity(), str(tmp_path / 'module.pth'))
-    with pytest.raises(ModelLoadError, match='--allow-pickle'):
+    with pytest.raises(ModelLoadError, match='export MMPIXDEPTH_TRUSTED_CHECKPOINTS='):
         load_estimator(str(tmp_path / 'module.pth'), 'cpu')
     with pytest.raises(ModelLoadError, match='not found'):
         load_estimator(str(tmp_path / 'missing.pt'), 'cpu')
@@ -366,8 +368,8 @@ def test_torch_module_files(tmp_path):
         load_estimator(str(tmp_path / 'junk.pt'), 'cpu')
 
     # the identity returns (B, 3, H, W): not a depth batch
-    estimator = load_estimator(str(tmp_path / 'module.pth'), 'cpu', allow_pickle=True,
-                               input_size=(8, 8))
+    monkeypatch.setenv('MMPIXDEPTH_TRUSTED_CHECKPOINTS', str(tmp_path / 'module.pth'))
+    estimator = load_estimator(str(tmp_path / 'module.pth'), 'cpu', input_size=(8, 8))
     image = np.zeros((5, 7, 3), np.uint8)
     batch = estimator.preprocess(image)[None]
     assert batch.shape == (1, 3, 8, 8) and estimator.output_kind == 'inverse_depth'

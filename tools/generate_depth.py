@@ -71,9 +71,6 @@ def parse_args(argv=None):
     parser.add_argument('--std', type=float, nargs=3, metavar=('R', 'G', 'B'),
                         help='torch module files: std of [0, 1] RGB images '
                         '(default: ImageNet 0.229 0.224 0.225)')
-    parser.add_argument('--allow-pickle', action='store_true',
-                        help='load a pickled torch module file (torch.save(model)): this runs '
-                        'code stored in the file, so only for files you trust')
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
     args = parser.parse_args(argv)
     if args.workers < 0:
@@ -107,7 +104,7 @@ def main(argv=None):
         if args.device.startswith('cuda') and not torch.cuda.is_available():
             raise ValueError(f'--device {args.device}: CUDA is not available here; use cpu')
         estimator = load_estimator(args.model, args.device, args.output_kind, args.input_size,
-                                   args.mean, args.std, args.allow_pickle)
+                                   args.mean, args.std)
     except (ValueError, ModelLoadError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2

@@ -18,6 +18,8 @@ import cv2
 import numpy as np
 import torch
 
+from mmpixdepth.engine.checkpoint import TRUSTED_ENV, is_trusted
+
 OUTPUT_KINDS = ('depth', 'inverse_depth')
 INVERSE_DEPTH_MODEL_TYPES = ('dpt', 'depth_anything')
 FILE_SUFFIXES = ('.pt', '.pth', '.ts', '.jit', '.pkl')  # a --model ending so names a file
@@ -121,8 +123,9 @@ def _load_transformers(name, local):
     return model, processor
 
 
-def _load_torch_module(path, device, allow_pickle):
-    """A TorchScript module, else a pickled ``nn.Module`` (only with ``allow_pickle``)."""
+def _load_torch_module(path, device):
+    """A TorchScript module, else a pickled ``nn.Module`` (only a file listed in
+    ``MMPIXDEPTH_TRUSTED_CHECKPOINTS``)."""
     try:
         with warnings.catch_warnings():  # TorchScript is deprecated but still loads
             warnings.simplefilter('ignore', FutureWarning)
@@ -130,12 +133,13 @@ def _load_torch_module(path, device, allow_pickle):
     except RuntimeError:
         pass
     try:
-        module = torch.load(path, map_location=device, weights_only=not allow_pickle)
+        module = torch.load(path, map_location=device, weights_only=not is_trusted(path))
     except pickle.UnpicklingError:
         raise ModelLoadError(
             f'{path} is not TorchScript but a pickled object, and unpickling it can run code '
-            'stored in the file. If you trust the file, add --allow-pickle; or save the model as '
-            'TorchScript: torch.jit.script(model).save(PATH) (or torch.jit.trace).') from None
+            f'stored in the file. If you trust the file, allow it with `export {TRUSTED_ENV}='
+            f'{osp.abspath(path)}`; or save the model as TorchScript: '
+            'torch.jit.script(model).save(PATH) (or torch.jit.trace).') from None
     except Exception as error:
         raise ModelLoadError(f'{path} is neither a TorchScript file nor a file written by '
                              f'torch.save: {error}') from None
@@ -147,12 +151,12 @@ def _load_torch_module(path, device, allow_pickle):
     return module, 'torch_module'
 
 
-def load_estimator(model, device, output_kind=None, input_size=None, mean=None, std=None,
-                   allow_pickle=False):
+def load_estimator(model, device, output_kind=None, input_size=None, mean=None, std=None):
     """Load a depth estimator.
 
     Args:
-        model (str): A transformers model folder, a TorchScript / pickled module file, or a
+        model (str): A transformers model folder, a TorchScript file, a pickled module file
+            listed in ``MMPIXDEPTH_TRUSTED_CHECKPOINTS`` (unpickling runs code from it), or a
             Hugging Face hub name.
         device (str | torch.device): Where the model runs.
         output_kind (str, optional): 'depth' or 'inverse_depth', overriding the default: inverse
@@ -162,7 +166,6 @@ def load_estimator(model, device, output_kind=None, input_size=None, mean=None, 
         mean (Sequence[float], optional): RGB mean of [0, 1] images for a torch module file.
             Defaults to ImageNet's (0.485, 0.456, 0.406).
         std (Sequence[float], optional): RGB std likewise. Defaults to (0.229, 0.224, 0.225).
-        allow_pickle (bool): Load a pickled module (runs code from the file). Defaults to False.
 
     Returns:
         DepthEstimator: In float32 and eval mode on ``device``.
@@ -177,7 +180,7 @@ def load_estimator(model, device, output_kind=None, input_size=None, mean=None, 
                                   or model.endswith(FILE_SUFFIXES)):
         raise ModelLoadError(f'model file or folder not found: {model}')
     if osp.isfile(model):
-        module, model_type = _load_torch_module(model, device, allow_pickle)
+        module, model_type = _load_torch_module(model, device)
         preprocess = ResizeNormalize(input_size or (384, 384), mean or (0.485, 0.456, 0.406),
                                      std or (0.229, 0.224, 0.225))
         default_kind, hf_output = 'inverse_depth', False

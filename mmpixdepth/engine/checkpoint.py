@@ -172,9 +172,12 @@ def _check_name_hash(filename):
             'torch.hub write; rename a file whose name only looks like that)')
 
 
-def _trusted_files():
+def is_trusted(filename):
+    """Whether ``filename`` is listed in ``MMPIXDEPTH_TRUSTED_CHECKPOINTS`` (real paths compared):
+    the only files this package unpickles in full."""
     value = os.environ.get(TRUSTED_ENV, '')
-    return {osp.realpath(osp.expanduser(p)) for p in value.split(os.pathsep) if p}
+    listed = {osp.realpath(osp.expanduser(p)) for p in value.split(os.pathsep) if p}
+    return osp.realpath(osp.expanduser(filename)) in listed
 
 
 def _refusal(filename, reason):
@@ -275,7 +278,7 @@ def load_from_local_file(filename, map_location=None):
         raise FileNotFoundError(f'checkpoint {filename} can not be found.')
     check_checkpoint_file(filename)
     _check_name_hash(filename)
-    if osp.realpath(filename) in _trusted_files():
+    if is_trusted(filename):
         return _torch_load(filename, map_location, weights_only=False)
     statistics = dict(HistoryBuffer._statistics_methods)
     try:
