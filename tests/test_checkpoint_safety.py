@@ -380,7 +380,7 @@ def test_downloads_are_checked_against_the_hash_in_their_name(http_dir, torch_ho
                        r'is named after: invalid hash value'):
         _load_checkpoint(f'{base}/bad-0123abcd.pth')
     assert os.listdir(torch_home / 'hub' / 'checkpoints') == [f'good-{digest}.pth']
-    with pytest.raises(CheckpointError, match=r'cannot download checkpoint .*missing\.pth: HTTP '
+    with pytest.raises(OSError, match=r'cannot download checkpoint .*missing\.pth: HTTP '
                        r'Error 404'):
         _load_checkpoint(f'{base}/missing.pth')
     with pytest.raises(CheckpointError, match='does not load checkpoints from s3'):

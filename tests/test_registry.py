@@ -53,6 +53,8 @@ def build_args(tiny_rgbd):
         'PixPro': PIXDEPTH_MODEL,
         'PixContrast': dict(PIXDEPTH_MODEL, ppm=None),
         'CheckInvalidLossHook': dict(),
+        'CheckWeightsFitHook': dict(min_share=0.5),
+        'CheckSegLabels': dict(num_classes=6),
         'SafeCheckpointHook': dict(interval=1, max_keep_ckpts=2),
         'EarlyStoppingHookShim': dict(monitor='mIoU'),
         'PretrainedBackbone': dict(checkpoint='backbone.pth'),

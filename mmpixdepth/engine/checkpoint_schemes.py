@@ -28,6 +28,10 @@ from mmengine.runner.checkpoint import (CheckpointLoader, _get_mmengine_home,
 from .checkpoint import HASH_SUFFIX, CheckpointError, load_from_local_file
 
 
+class DownloadError(OSError):
+    """A checkpoint address that cannot be downloaded (network, HTTP error, disk)."""
+
+
 def hub_checkpoint_dir():
     """Where downloaded checkpoints are kept: ``<torch.hub.get_dir()>/checkpoints``."""
     return osp.join(torch.hub.get_dir(), 'checkpoints')
@@ -41,8 +45,9 @@ def download_checkpoint(url, model_dir=None, progress=False):
     name ``NAME-<hex>.pth`` only when its sha256 starts with ``<hex>``.
 
     Raises:
-        CheckpointError: the address names no file, cannot be downloaded, or the download does
-            not match the hash prefix of its name.
+        DownloadError: the address cannot be downloaded.
+        CheckpointError: the address names no file, or the download does not match the hash
+            prefix of its name.
     """
     name = osp.basename(urlparse(url).path)
     if not name:
@@ -57,7 +62,7 @@ def download_checkpoint(url, model_dir=None, progress=False):
         torch.hub.download_url_to_file(url, cached, match.group(1) if match else None,
                                        progress=progress)
     except (URLError, OSError) as err:
-        raise CheckpointError(f'cannot download checkpoint {url}: {err}') from None
+        raise DownloadError(f'cannot download checkpoint {url}: {err}') from None
     except RuntimeError as err:  # torch.hub: the hash prefix does not match
         raise CheckpointError(
             f'checkpoint {url} is corrupt or not the file it is named after: {err}; nothing was '
