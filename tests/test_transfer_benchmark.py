@@ -116,6 +116,13 @@ def test_fingerprint_names_the_configuration(repo_root, tmp_path, monkeypatch):
     changed, _ = stage_configs(other, other.methods[0], 0, str(tmp_path / 'a'))
     assert fingerprint(changed) != fingerprint(pre)
     assert fingerprint(pre, encoder='random') != fingerprint(pre, encoder='../x.pth')
+    # a hook that only checks the run leaves it out; any other hook does not
+    checked = pre.copy()
+    checked.custom_hooks = [h for h in pre.custom_hooks if h.type != 'CheckWeightsFitHook']
+    assert len(checked.custom_hooks) == len(pre.custom_hooks) - 1
+    assert fingerprint(checked) == fingerprint(pre)
+    checked.custom_hooks = checked.custom_hooks + [dict(type='EMAHook')]
+    assert fingerprint(checked) != fingerprint(pre)
 
 
 def test_claim_work_dir_refuses_runs_of_another_configuration(tmp_path):

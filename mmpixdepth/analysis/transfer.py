@@ -257,10 +257,18 @@ def _log_to_files(runner: Runner) -> None:
             handler.setLevel(logging.INFO)
 
 
+#: Hooks that only check a run, never change it, added to the runtime bases after runs were
+#: first fingerprinted: left out of the fingerprint, so that those runs stay valid.
+CHECK_ONLY_HOOKS = ('CheckWeightsFitHook', )
+
+
 def fingerprint(cfg: Config, **settings) -> str:
     """sha256 (hex) of a run's configuration: ``cfg`` without its ``work_dir`` (a folder may be
-    named differently) and ``settings``, as sorted JSON."""
+    named differently) and the :data:`CHECK_ONLY_HOOKS`, and ``settings``, as sorted JSON."""
     data = {k: v for k, v in cfg.to_dict().items() if k != 'work_dir'}
+    if 'custom_hooks' in data:
+        data['custom_hooks'] = [hook for hook in data['custom_hooks']
+                                if hook.get('type') not in CHECK_ONLY_HOOKS]
     text = json.dumps(dict(config=data, **settings), sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
