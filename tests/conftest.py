@@ -54,6 +54,11 @@ def pretrain_options(data_root, max_epochs=1):
     }
 
 
+def head_kind(model):
+    """'propagation' or 'contrast': the pixel head of a PixPro-family model."""
+    return 'propagation' if type(model.head).__name__ == 'PixelPropagationHead' else 'contrast'
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))

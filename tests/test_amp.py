@@ -1,5 +1,6 @@
 """Mixed precision: AutocastOptimWrapper (bfloat16 autocast on CPU, no loss scaler), the choice
 of ``tools/train.py --amp``, float32 pixel losses under autocast, and the probes' features."""
+import importlib
 import os.path as osp
 
 import pytest
@@ -80,17 +81,18 @@ def test_forward_precision_of_a_config():
 
 
 @pytest.mark.parametrize('loss_type', ['contrast', 'propagation'])
-def test_pixel_loss_under_bf16_is_the_float32_loss_of_the_bf16_features(loss_type):
+def test_pixel_loss_under_bf16_is_the_float32_loss_of_the_bf16_features(loss_type, monkeypatch):
     """The network computes in bfloat16; the masks, depth differences and losses do not."""
     MessageHub.get_current_instance().update_info('max_iters', 100)
     torch.manual_seed(0)
     model = MODELS.build(dict(
-        type='PixDepth', loss_type=loss_type, dist_thr=[0.3, 0.7], depth_thr=[0.1, 0.3],
+        type='PixDepth', dist_thr=[0.3, 0.7], depth_thr=[0.1, 0.3],
         data_preprocessor=dict(type='SelfSupDataPreprocessor', mean=[0.] * 3, std=[1.] * 3),
         backbone=dict(type='ResNet', depth=18, base_channels=16, stem_channels=16,
                       out_indices=(3, ), strides=(1, 2, 1, 1), dilations=(1, 1, 2, 4)),
         neck=dict(type='PixelProjector', in_channels=128, hid_channels=32, out_channels=16),
-        ppm=dict(type='PixelPropagation', channels=16)))
+        head=dict(type='PixelContrastHead') if loss_type == 'contrast' else dict(
+            type='PixelPropagationHead', ppm=dict(type='PixelPropagation', channels=16))))
     gen = torch.Generator().manual_seed(0)
     imgs = [torch.rand(2, 3, 32, 32, generator=gen) for _ in range(2)]
     samples = []
@@ -99,22 +101,25 @@ def test_pixel_loss_under_bf16_is_the_float32_loss_of_the_bf16_features(loss_typ
         sample.set_field(torch.tensor([[0., 0., .8, .8], [.9, .2, .1, 1.]]), 'coord')
         sample.set_field(torch.rand(2, 4, 4, generator=gen), 'depth_cells')
         samples.append(sample)
-    seen = {}
-    group_losses = model.pixel_group_losses
+    module = importlib.import_module('mmpixdepth.models.heads.pixel_' + (
+        'contrast_head' if loss_type == 'contrast' else 'propagation_head'))
+    name = 'pixcontrast_loss' if loss_type == 'contrast' else 'pixpro_consistency_loss'
+    loss_fn, calls = getattr(module, name), []
 
     def recording(*args):
-        seen['args'], seen['losses'] = args, group_losses(*args)
-        return seen['losses']
+        calls.append((args, loss_fn(*args)))
+        assert torch.is_autocast_enabled('cpu')  # called inside autocast
+        return calls[-1][1]
 
-    model.pixel_group_losses = recording
+    monkeypatch.setattr(module, name, recording)
     with torch.autocast('cpu', dtype=torch.bfloat16):
         loss = model.loss(imgs, samples)['loss_pixel']
-        q = seen['args'][0].flatten(2).float()
-        assert torch.bmm(q.transpose(1, 2), q).dtype == torch.bfloat16  # autocast is on
-    assert seen['args'][2].dtype == seen['args'][3].dtype == torch.bfloat16  # the projections
-    assert loss.dtype == torch.float32 and (seen['losses'] != 0).any()
-    reference = group_losses(*seen['args'])  # float32 maths, outside any autocast
-    assert torch.equal(seen['losses'], reference)
+    assert len(calls) == 2  # both directions
+    for args, value in calls:
+        assert args[0].dtype == args[1].dtype == torch.float32  # grouped, normalised features
+        assert value.dtype == torch.float32 and (value != 0).any()
+        assert torch.equal(value, loss_fn(*args))  # float32 maths, outside any autocast
+    assert loss.dtype == torch.float32
 
 
 def test_depth_contrast_loss_is_float32_under_autocast():
@@ -161,8 +166,8 @@ def test_train_amp_without_native_bf16_stays_float32(tiny_rgbd, tmp_path, monkey
 
 def test_probe_features_follow_the_config_precision(tiny_rgbd):
     from mmpixdepth.analysis.frozen_probe import build_split, extract_features
+    from mmpixdepth.models.encoder import RANDOM, load_encoder
     from mmpixdepth.utils import load_config
-    from mmpixdepth.visualization.similarity import RANDOM, load_encoder
     cfg = load_config(osp.join(REPO, SEG_CONFIG), {'train_dataloader.dataset.data_root': tiny_rgbd})
     encoder = load_encoder(cfg, RANDOM, 0)
     dataset = build_split(cfg, 'train')

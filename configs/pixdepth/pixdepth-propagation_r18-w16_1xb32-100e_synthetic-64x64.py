@@ -3,8 +3,10 @@
 # remove; otherwise as pixdepth_r18-w16_1xb32-100e_synthetic-64x64.py, except the optimiser.
 _base_ = './pixdepth_r18-w16_1xb32-100e_synthetic-64x64.py'
 model = dict(
-    loss_type='propagation',
-    ppm=dict(type='PixelPropagation', channels=192, gamma=2.0, num_layers=1))
+    head=dict(
+        _delete_=True,
+        type='PixelPropagationHead',
+        ppm=dict(type='PixelPropagation', channels=192, gamma=2.0, num_layers=1)))
 # PixPro's official optimiser: LARS (trust coefficient 0.001, momentum 0.9), lr 1.0 x batch / 256
 # (0.125 for this batch of 32), weight decay 1e-5, BN layers and biases without weight decay or
 # LARS adaptation. The consistency loss has no negatives: under the SGD of the pixel contrast

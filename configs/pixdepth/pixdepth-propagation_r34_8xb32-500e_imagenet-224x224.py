@@ -3,8 +3,10 @@
 # pixdepth_r34_imagenet.py.
 _base_ = './pixdepth_r34_8xb32-500e_imagenet-224x224.py'
 model = dict(
-    loss_type='propagation',
-    ppm=dict(type='PixelPropagation', channels=384, gamma=2.0, num_layers=1))
+    head=dict(
+        _delete_=True,
+        type='PixelPropagationHead',
+        ppm=dict(type='PixelPropagation', channels=384, gamma=2.0, num_layers=1)))
 # PixPro's official optimiser (see pixdepth-propagation_r18-w16_1xb32-100e_synthetic-64x64.py):
 # LARS, lr 1.0 x 256 / 256 for 8 GPUs x 32
 optim_wrapper = dict(

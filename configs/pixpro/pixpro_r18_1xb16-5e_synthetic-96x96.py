@@ -4,7 +4,10 @@
 _base_ = '../pixdepth/pixdepth_r18_1xb16-5e_synthetic-96x96.py'
 model = dict(
     type='PixPro',
-    ppm=dict(type='PixelPropagation', channels=384, gamma=2.0, num_layers=1),
+    head=dict(
+        _delete_=True,
+        type='PixelPropagationHead',
+        ppm=dict(type='PixelPropagation', channels=384, gamma=2.0, num_layers=1)),
     depth_thr=None)
 # PixPro's official optimiser (see pixdepth-propagation_r18-w16_1xb32-100e_synthetic-64x64.py):
 # LARS, lr 1.0 x 16 / 256

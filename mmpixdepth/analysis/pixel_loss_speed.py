@@ -1,7 +1,7 @@
 """Time and peak memory of PixDepth's pixel loss alone, unchunked and chunked.
 
-Forward + backward of ``pixel_group_losses`` (all threshold groups) on random features of
-``[B, C, S, S]`` cells, with and without ``loss_chunk_size``.
+Forward + backward of the model's pixel head (all threshold groups, the pair masks included) on
+random features of ``[B, C, S, S]`` cells, with and without the head's ``chunk_size``.
 """
 from typing import Dict, List, Sequence, Tuple
 
@@ -25,10 +25,11 @@ def pixel_loss_measurements(
 
     Args:
         cfg: PixDepth model dict (``model_cfgs(...)['PixDepth']``).
-        loss_type: ``'contrast'`` or ``'propagation'`` (adds a PixelPropagation module).
+        loss_type: ``'contrast'`` (the config's head) or ``'propagation'``
+            (:class:`PixelPropagationHead`).
         sizes: feature-map sides S.
         batch: images (view pairs) per pass.
-        chunk_size: ``loss_chunk_size`` of the chunked mode (cells of view 1 per block).
+        chunk_size: the head's ``chunk_size`` in the chunked mode (cells of view 1 per block).
         device: device of the model and the features.
         repeats: interleaved measurements per size and mode.
         min_passes: timed passes per measurement, at least (``min_calls``).
@@ -38,11 +39,12 @@ def pixel_loss_measurements(
         first warm-up).
     """
     channels = cfg['neck']['out_channels']
-    cfg = dict(cfg, loss_type=loss_type)
+    head = cfg['head']
     if loss_type == 'propagation':
-        cfg['ppm'] = dict(type='PixelPropagation', channels=channels, norm_cfg=dict(type='BN'))
+        head = dict(type='PixelPropagationHead', ppm=dict(
+            type='PixelPropagation', channels=channels, norm_cfg=dict(type='BN')))
     with DefaultScope.overwrite_default_scope('mmpretrain'):
-        models = {mode: MODELS.build(dict(cfg, loss_chunk_size=chunk)).to(device)
+        models = {mode: MODELS.build(dict(cfg, head=dict(head, chunk_size=chunk))).to(device)
                   for mode, chunk in zip(MODES, (None, chunk_size))}
     rows = []
     gen = torch.Generator().manual_seed(1)
@@ -56,7 +58,8 @@ def pixel_loss_measurements(
 
             def run():
                 online = [f.detach().requires_grad_(True) for f in feats[:2]]
-                model.pixel_group_losses(*online, *feats[2:], coord, depth).mean().backward()
+                masks = model.pair_masks(coord, depth, (size, size))
+                model.head.loss(*online, *feats[2:], masks).mean().backward()
 
             return run
 

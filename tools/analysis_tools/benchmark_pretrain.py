@@ -7,7 +7,7 @@
    its PixContrast twin and mmpretrain's BYOL and DenseCL on the same backbone, batch and input
    size (``mmpixdepth/analysis/pretrain_speed.py``).
 2. Pixel loss alone: forward + backward of PixDepth's pixel loss (3 thresholds) on random
-   features of 7x7 ... 56x56 cells, unchunked and chunked (``loss_chunk_size``): time and peak
+   features of 7x7 ... 56x56 cells, unchunked and chunked (the head's ``chunk_size``): time and peak
    memory (``mmpixdepth/analysis/pixel_loss_speed.py``).
 3. Data pipeline: samples/s of the pipeline of ``configs/_base_/datasets/pixpro_synthetic_rgbd.py``
    with depth and without ``LoadDepthFromFile`` (NaN depth cells), ``num_workers=0``
@@ -99,9 +99,9 @@ def parse_args(argv=None):
                         help='feature-map sides of the pixel-loss benchmark (default: 7 14 28 56)')
     parser.add_argument('--loss-type', choices=['propagation', 'contrast'],
                         default='contrast',
-                        help="PixDepth loss of the pixel-loss benchmark (default: 'contrast')")
+                        help="pixel head of the pixel-loss benchmark: the config's contrast head or a propagation head (default: 'contrast')")
     parser.add_argument('--chunk-size', type=int, default=256,
-                        help='loss_chunk_size of the chunked pixel loss: cells of view 1 per '
+                        help='chunk_size of the pixel head in the chunked mode: cells of view 1 per '
                         'block (default: 256)')
     parser.add_argument('--loss-iters', type=int, default=1,
                         help='timed pixel-loss passes per size, mode and repeat, about; '

@@ -9,10 +9,12 @@ model = dict(
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
         to_rgb=True),
-    tau=0.3,  # temperature of the pixel contrast loss (the model's default loss_type)
     dist_thr=[0.3, 0.5, 0.7],
     depth_thr=[0.3, 0.5, 0.7],
     base_momentum=0.01,
-    # cells of a view per block of the pixel loss (e.g. 256): bounded memory on large feature
-    # maps, same result; None computes the whole [B, H*W, H*W] pair matrices at once
-    loss_chunk_size=None)
+    head=dict(
+        type='PixelContrastHead',
+        temperature=0.3,
+        # cells of a view per block of the pixel loss (e.g. 256): bounded memory on large
+        # feature maps, same result; None computes the [B, H*W, H*W] pair matrices at once
+        chunk_size=None))

@@ -55,6 +55,14 @@ def _mask_blocks(a: Tensor, b: Tensor, pos: Masks,
     return lambda start, stop: (pos[:, start:stop], None if neg is None else neg[:, start:stop])
 
 
+def check_chunk_size(chunk_size: Optional[int]) -> None:
+    """Raise ValueError unless ``chunk_size`` (view-1 cells per block) is a positive int or
+    None."""
+    if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, int)
+                                   or chunk_size < 1):
+        raise ValueError(f'chunk_size must be a positive int or None, got {chunk_size!r}')
+
+
 def _accumulate(block_fn: Callable, a: Tensor, b: Tensor, chunk_size: Optional[int],
                 checkpointed: bool = True) -> Tuple[Tensor, Tensor]:
     """Sums over blocks of view-1 cells of ``block_fn(a, b, start, stop)``, a pair of [B].
@@ -64,10 +72,9 @@ def _accumulate(block_fn: Callable, a: Tensor, b: Tensor, chunk_size: Optional[i
     pass, which recomputes each block in turn.
     """
     n = a.shape[2]
+    check_chunk_size(chunk_size)
     if chunk_size is None:
         return block_fn(a, b, 0, n)
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
-        raise ValueError(f'chunk_size must be a positive int or None, got {chunk_size!r}')
     total = count = 0
     for start in range(0, n, chunk_size):
         stop = min(start + chunk_size, n)

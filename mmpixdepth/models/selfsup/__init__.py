@@ -1,4 +1,6 @@
 from .depth_contrast import DepthContrast
-from .pixdepth import PixContrast, PixDepth, PixPro, zip_thresholds
+from .pixcontrast import PixContrast
+from .pixdepth import PixDepth
+from .pixpro import PixPro
 
-__all__ = ['PixContrast', 'PixDepth', 'PixPro', 'zip_thresholds', 'DepthContrast']
+__all__ = ['PixContrast', 'PixDepth', 'PixPro', 'DepthContrast']

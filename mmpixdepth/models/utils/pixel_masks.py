@@ -5,10 +5,33 @@ normalised to [0, 1]. A horizontal flip swaps ``x_ul`` and ``x_lr``, so the bin 
 and cell centres run right to left: flips need no special case. Cells are numbered row-major,
 ``i = r * W + c``.
 """
-from typing import Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
 from torch import Tensor
+
+Thresholds = Union[float, Sequence[float], None]
+
+
+def threshold_groups(dist_thr: Thresholds,
+                     depth_thr: Thresholds = None) -> List[Tuple[float, Optional[float]]]:
+    """Pair spatial and depth thresholds into channel groups ``[(T_k, T'_k), ...]``.
+
+    A single value is shared by every group; two lists are zipped pairwise (not crossed) and
+    must have the same length. ``depth_thr=None`` disables the depth test (PixPro); either every
+    group has a depth threshold or none.
+    """
+    dist = list(dist_thr) if isinstance(dist_thr, (list, tuple)) else [dist_thr]
+    depth = list(depth_thr) if isinstance(depth_thr, (list, tuple)) else [depth_thr]
+    if not dist or not depth or (len(dist) > 1 and len(depth) > 1 and len(dist) != len(depth)):
+        raise ValueError(f'dist_thr {dist_thr} and depth_thr {depth_thr} are zipped into channel '
+                         'groups and must have the same length (or one of them a single value)')
+    n = max(len(dist), len(depth))
+    dist, depth = dist * (n // len(dist)), depth * (n // len(depth))
+    if None in depth and any(d is not None for d in depth):
+        raise ValueError(f'depth_thr {depth_thr}: either every group has a depth threshold or '
+                         'none')
+    return list(zip(dist, depth))
 
 
 def _check_feat_hw(feat_hw: Sequence[int]) -> Tuple[int, int]:
@@ -197,33 +220,24 @@ class PixelPairMasks:
 
     Args:
         coord1, coord2, feat_hw, depth1, depth2: as in :func:`pixel_pair_masks`.
-        dist_thr (float | Sequence[float]): spatial threshold T of each group.
-        depth_thr (float | Sequence[float], optional): depth threshold T' of each group (as
-            many as ``dist_thr``); None: no depth test (PixPro).
+        dist_thr, depth_thr: the thresholds of the groups, paired by :func:`threshold_groups`;
+            ``depth_thr=None``: no depth test (PixPro).
     """
 
     def __init__(self,
                  coord1: Tensor,
                  coord2: Tensor,
                  feat_hw: Sequence[int],
-                 dist_thr: Union[float, Sequence[float]],
+                 dist_thr: Thresholds,
                  depth1: Optional[Tensor] = None,
                  depth2: Optional[Tensor] = None,
-                 depth_thr: Union[float, Sequence[float], None] = None) -> None:
-        dists = list(dist_thr) if isinstance(dist_thr, Sequence) else [dist_thr]
-        depths = list(depth_thr) if isinstance(depth_thr, Sequence) else [depth_thr] * len(
-            dists)
-        if not dists or len(depths) != len(dists):
-            raise ValueError(f'dist_thr {dist_thr} and depth_thr {depth_thr} must give the same '
-                             'number (>= 1) of threshold groups')
-        if depth_thr is not None and None in depths:
-            raise ValueError(f'depth_thr {depth_thr}: either every group has a depth threshold '
-                             'or none')
+                 depth_thr: Thresholds = None) -> None:
+        self.thresholds = threshold_groups(dist_thr, depth_thr)
+        depths = [depth for _, depth in self.thresholds]
         for depth in depths:
             self.feat_hw = _check_pair_args(coord1, coord2, feat_hw, depth1, depth2, depth)
-        self.thresholds = list(zip(dists, depths))
         self.coord1, self.coord2 = coord1, coord2
-        self.depth1, self.depth2 = (None, None) if depth_thr is None else (depth1, depth2)
+        self.depth1, self.depth2 = (None, None) if depths[0] is None else (depth1, depth2)
 
     @property
     def shape(self) -> Tuple[int, int, int]:
@@ -246,3 +260,12 @@ class PixelPairMasks:
         dists, depths = zip(*self.thresholds)
         return PixelPairMasks(self.coord2, self.coord1, self.feat_hw, list(dists), self.depth2,
                               self.depth1, None if self.depth1 is None else list(depths))
+
+    def directions(self, chunk_size: Optional[int]):
+        """The masks of both loss directions (view 1 -> 2, view 2 -> 1), as the pixel losses
+        take them: ``((pos, neg), (pos^T, neg^T))`` computed once in full without
+        ``chunk_size``, else ``((self, None), (self.transpose(), None))`` for block-wise use."""
+        if chunk_size is None:
+            pos, neg = self.rows(0, self.shape[1])
+            return (pos, neg), (pos.transpose(1, 2), neg.transpose(1, 2))
+        return (self, None), (self.transpose(), None)
