@@ -116,7 +116,7 @@ def test_checks_name_the_broken_file(cityscapes, tool_main, capsys):
     disparity = root / 'disparity' / 'val' / 'lindau' / 'lindau_000000_000019_disparity.png'
     write(disparity, (raw['lindau_000000_000019'] >> 8).astype(np.uint8))
     assert check([str(root), '--labels', 'none', '--no-progress']) == 1
-    assert 'lindau_000000_000019_disparity.png is a 8-bit PNG of colour type 0; official ' \
+    assert 'lindau_000000_000019_disparity.png is a PNG of mode L (8-bit grey); official ' \
         'disparity maps are 16-bit grey' in capsys.readouterr().err
     write(disparity, raw['lindau_000000_000019'][:, :20])
     with pytest.raises(ValueError,
@@ -133,3 +133,15 @@ def test_checks_name_the_broken_file(cityscapes, tool_main, capsys):
     write(label, np.full((H, W), 26, np.uint8))  # a label id (car), not a train id
     assert check([str(root), '--splits', 'train', '--labels', 'check', '--no-progress']) == 1
     assert r'with values [26] outside the train ids' in capsys.readouterr().err
+
+
+def test_labels_with_two_processes(cityscapes, tool_main, capsys):
+    root, _ = cityscapes
+    assert tool_main('dataset_converters/cityscapes.py')([str(root), '--no-progress',
+                                                          '--nproc', '2']) == 0
+    assert 'label images written: 3' in capsys.readouterr().out
+    for split, frames in FRAMES.items():
+        for city, frame in frames:
+            label = cv2.imread(str(root / 'gtFine' / split / city /
+                                   f'{frame}_gtFine_labelTrainIds.png'), cv2.IMREAD_UNCHANGED)
+            np.testing.assert_array_equal(label, expected_train_ids())

@@ -11,23 +11,17 @@ becomes 0 and the largest 65535 (a constant map is all 0). A PNG ``tEXt`` chunk 
   ``value = min + png / 65535 * (max - min)`` (see :func:`decode_depth_png`)
 - ``image``: the image path relative to the image folder
 """
+import io
 import json
-import struct
-import zlib
 
 import cv2
 import numpy as np
+from PIL import Image, PngImagePlugin, UnidentifiedImageError
 
 META_KEY = 'mmpixdepth'
 MAX_VALUE = 65535
 _SIGNATURE = b'\x89PNG\r\n\x1a\n'
-_IHDR_END = len(_SIGNATURE) + 25  # length, type, 13 bytes of data, CRC
 _IEND = b'\x00\x00\x00\x00IEND\xaeB`\x82'
-
-
-def _chunk(kind, body):
-    crc = zlib.crc32(kind + body) & 0xffffffff
-    return struct.pack('>I', len(body)) + kind + body + struct.pack('>I', crc)
 
 
 def encode_depth_png(depth, metadata):
@@ -47,29 +41,24 @@ def encode_depth_png(depth, metadata):
         raise ValueError('the prediction holds NaN or inf values (with --amp: try without)')
     low, high = float(depth.min()), float(depth.max())
     scaled = (depth - low) * (MAX_VALUE / (high - low)) if high > low else np.zeros_like(depth)
-    ok, encoded = cv2.imencode('.png', np.clip(np.rint(scaled), 0, MAX_VALUE).astype(np.uint16))
-    if not ok:
-        raise ValueError('OpenCV could not encode the depth map as PNG')
-    text = json.dumps(dict(metadata, min=low, max=high), sort_keys=True)  # ASCII: valid tEXt
-    data = encoded.tobytes()
-    meta_chunk = _chunk(b'tEXt', META_KEY.encode() + b'\0' + text.encode('ascii'))
-    return data[:_IHDR_END] + meta_chunk + data[_IHDR_END:]
+    image = Image.fromarray(np.clip(np.rint(scaled), 0, MAX_VALUE).astype(np.uint16))
+    info = PngImagePlugin.PngInfo()
+    info.add_text(META_KEY, json.dumps(dict(metadata, min=low, max=high), sort_keys=True))
+    out = io.BytesIO()
+    image.save(out, format='PNG', pnginfo=info)
+    return out.getvalue()
 
 
 def read_depth_png_metadata(path):
     """The metadata dict stored by :func:`encode_depth_png` in the PNG ``path``."""
-    with open(path, 'rb') as f:
-        data = f.read()
-    offset = len(_SIGNATURE)
-    while offset + 8 <= len(data):
-        length, kind = struct.unpack('>I4s', data[offset:offset + 8])
-        body = data[offset + 8:offset + 8 + length]
-        if kind == b'tEXt' and body.startswith(META_KEY.encode() + b'\0'):
-            return json.loads(body[len(META_KEY) + 1:].decode('latin-1'))
-        if kind in (b'IDAT', b'IEND'):
-            break
-        offset += 12 + length
-    raise ValueError(f'{path} holds no {META_KEY!r} metadata chunk')
+    try:
+        with Image.open(path) as image:
+            text = getattr(image, 'text', {}).get(META_KEY)
+    except UnidentifiedImageError:
+        raise ValueError(f'{path} is not a PNG file') from None
+    if text is None:
+        raise ValueError(f'{path} holds no {META_KEY!r} metadata chunk')
+    return json.loads(text)
 
 
 def decode_depth_png(path):

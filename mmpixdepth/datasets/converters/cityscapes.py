@@ -14,36 +14,38 @@ single-channel disparity map of its size and reports the disparity range, and
 255 ignored) with the converter that ships with mmsegmentation
 (``tools/dataset_converters/cityscapes.py``, which needs the ``cityscapesscripts`` package).
 """
+import functools
 import importlib.util
 import os.path as osp
-import struct
 
 import mmcv
 import mmseg
 import numpy as np
 from mmengine.utils import ProgressBar, scandir, track_parallel_progress, track_progress
+from PIL import Image, UnidentifiedImageError
 
 from mmpixdepth.fileio import read_depth
 
-PNG_SIGNATURE = b'\x89PNG\r\n\x1a\n'
 IMAGE_SUFFIX = '_leftImg8bit.png'
 DISPARITY_SUFFIX = '_disparity.png'
 LABEL_SUFFIX = '_gtFine_labelTrainIds.png'
 POLYGON_SUFFIX = '_gtFine_polygons.json'
 NUM_TRAIN_IDS = 19
 IGNORE_INDEX = 255
-#: PNG colour type of single-channel grey images.
-PNG_GREY = 0
+#: Pillow's modes of 16-bit grey PNG files.
+PNG_GREY16 = ('I;16', 'I;16B', 'I')
 
 
 def png_header(path: str) -> tuple:
-    """``(width, height, bit_depth, colour_type)`` from the IHDR chunk of a PNG file."""
-    with open(path, 'rb') as file:
-        head = file.read(26)
-    if len(head) < 26 or head[:8] != PNG_SIGNATURE or head[12:16] != b'IHDR':
-        raise ValueError(f'{path} is not a PNG file')
-    width, height, bit_depth, colour_type = struct.unpack('>IIBB', head[16:26])
-    return width, height, bit_depth, colour_type
+    """``(width, height, mode)`` of a PNG file from its header (Pillow's mode: ``'I;16'`` for
+    16-bit grey, ``'L'`` 8-bit grey, ``'RGB'``, ...)."""
+    try:
+        with Image.open(path) as image:
+            if image.format != 'PNG':
+                raise UnidentifiedImageError
+            return image.size + (image.mode, )
+    except UnidentifiedImageError:
+        raise ValueError(f'{path} is not a PNG file') from None
 
 
 def decode_disparity(raw: np.ndarray) -> np.ndarray:
@@ -94,9 +96,11 @@ def check_split(root: str, split: str, labels: bool = True, progress: bool = Tru
         disparity = osp.join(root, 'disparity', split, name + DISPARITY_SUFFIX)
         width, height = png_header(image)[:2]
         header = png_header(disparity)
-        if header[2:] != (16, PNG_GREY):
-            raise ValueError(f'{disparity} is a {header[2]}-bit PNG of colour type {header[3]}; '
-                             'official disparity maps are 16-bit grey')
+        if header[2] not in PNG_GREY16:
+            kind = {'L': '8-bit grey', 'RGB': 'colour', 'RGBA': 'colour', 'P': 'palette'}
+            raise ValueError(f'{disparity} is a PNG of mode {header[2]} '
+                             f'({kind.get(header[2], "not 16-bit grey")}); official disparity '
+                             'maps are 16-bit grey')
         if header[:2] != (width, height):
             raise ValueError(f'{disparity} is {header[0]}x{header[1]} but {image} is '
                              f'{width}x{height}')
@@ -122,9 +126,10 @@ def check_split(root: str, split: str, labels: bool = True, progress: bool = Tru
     return dict(images=len(names), disparity_px=(low, high), valid=valid / pixels)
 
 
+@functools.lru_cache(maxsize=None)
 def load_mmseg_converter():
     """mmsegmentation's ``tools/dataset_converters/cityscapes.py`` as a module (it ships in
-    the installed package under ``mmseg/.mim``)."""
+    the installed package under ``mmseg/.mim``), loaded once per process."""
     path = osp.join(osp.dirname(mmseg.__file__), '.mim', 'tools', 'dataset_converters',
                     'cityscapes.py')
     if not osp.isfile(path):
@@ -141,11 +146,19 @@ def load_mmseg_converter():
     return module
 
 
+def convert_polygons(path: str) -> None:
+    """mmseg's ``convert_json_to_label`` on one ``*_gtFine_polygons.json``: a function of this
+    module, so that worker processes can import it (mmseg's converter is no importable module:
+    each process loads it itself)."""
+    load_mmseg_converter().convert_json_to_label(path)
+
+
 def make_label_train_ids(root: str, splits=('train', 'val'), nproc: int = 1,
                          progress: bool = True) -> int:
     """Write ``*_gtFine_labelTrainIds.png`` next to every ``*_gtFine_polygons.json`` of the
-    splits with mmseg's converter; return how many."""
-    convert = load_mmseg_converter().convert_json_to_label
+    splits with mmseg's converter (``nproc`` processes); return how many."""
+    load_mmseg_converter()  # its errors (e.g. cityscapesscripts missing) before any work
+    convert = convert_polygons
     polygons = [osp.join(root, 'gtFine', split, name) for split in splits
                 if osp.isdir(osp.join(root, 'gtFine', split))
                 for name in sorted(scandir(osp.join(root, 'gtFine', split), POLYGON_SUFFIX,
