@@ -110,7 +110,7 @@ def test_a_folder_of_other_suffixes_is_listed_without_the_data_hint(scope, cfg, 
     shutil.copytree(tiny_rgbd, root)
     rename_images(root, 'train', suffix='.jpg', names=[f'{k:05d}' for k in range(8)])
     with pytest.raises(FileNotFoundError, match=hint + r'.* in .*images/train; it holds 8 '
-                       r'file\(s\) with other suffixes \(00000\.jpg, 00001\.jpg, .* \.\.\.\): '
+                       r'file\(s\) with other suffixes \(00000\.jpg, 00001\.jpg, .* and 3 more\): '
                        r'set the image suffix to theirs\.$') as info:
         build(scope, data_root=root, **cfg)
     assert 'generate_synthetic_data' not in str(info.value)

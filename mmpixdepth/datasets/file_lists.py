@@ -5,6 +5,8 @@ from typing import List, Optional, Sequence
 
 from mmengine.utils import scandir
 
+from mmpixdepth.utils.listing import first_few
+
 
 def scan_files(root: str, suffixes: Optional[Sequence[str]] = None) -> List[str]:
     """Sorted relative paths of the files under ``root`` (mmengine's ``scandir``: recursive,
@@ -44,6 +46,5 @@ def other_files_note(folder: str) -> str:
     others = scan_files(folder) if osp.isdir(folder) else []
     if not others:
         return ''
-    listed = ', '.join(others[:5]) + (' ...' if len(others) > 5 else '')
-    return (f'; it holds {len(others)} file(s) with other suffixes ({listed}): set the image '
-            'suffix to theirs')
+    return (f'; it holds {len(others)} file(s) with other suffixes ({first_few(others)}): set '
+            'the image suffix to theirs')

@@ -5,6 +5,7 @@ from typing import Optional, Sequence
 from mmengine.logging import MMLogger
 from mmpretrain.datasets import BaseDataset
 
+from mmpixdepth.utils.listing import first_few
 from mmpixdepth.registry import PRETRAIN_DATASETS, register_module
 from .file_lists import other_files_note, scan_files
 
@@ -102,10 +103,8 @@ class RGBDFolderDataset(BaseDataset):
             data_list.append(info)
 
         if missing:
-            listed = '; '.join(f'{img} -> {depth}' for img, depth in missing[:5])
-            more = f' and {len(missing) - 5} more' if len(missing) > 5 else ''
-            message = (f'{len(missing)} image(s) of {len(images)} have no depth file: '
-                       f'{listed}{more}')
+            listed = first_few((f'{img} -> {depth}' for img, depth in missing), sep='; ')
+            message = f'{len(missing)} image(s) of {len(images)} have no depth file: {listed}'
             if not self.allow_missing_depth:
                 raise self._error(message + '; add them, or set allow_missing_depth=True')
             MMLogger.get_current_instance().warning(

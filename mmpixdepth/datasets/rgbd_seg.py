@@ -5,6 +5,7 @@ from typing import List, Optional
 from mmseg.datasets import BaseSegDataset
 from mmseg.datasets.transforms import LoadAnnotations
 
+from mmpixdepth.utils.listing import first_few
 from mmpixdepth.registry import PRETRAIN_DATASETS, SEG_DATASETS, register_module
 from .file_lists import other_files_note, scan_files, with_suffix_case_on_disk
 from .transforms import CheckSegLabels
@@ -101,10 +102,9 @@ class RGBDSegDataset(BaseSegDataset):
             missing = [(info['img_path'], info[key]) for info in data_list
                        if key in info and not osp.isfile(info[key])]
             if missing:
-                listed = '; '.join(f'{img} -> {path}' for img, path in missing[:5])
-                more = f' and {len(missing) - 5} more' if len(missing) > 5 else ''
+                listed = first_few((f'{img} -> {path}' for img, path in missing), sep='; ')
                 raise self._error(f'{len(missing)} image(s) of {len(data_list)} have no {what} '
-                                  f'file: {listed}{more}')
+                                  f'file: {listed}')
 
     def load_data_list(self) -> List[dict]:
         """List the images (mmseg's data infos) and add ``depth_path``; see the class docstring."""

@@ -5,6 +5,7 @@ from typing import Dict, List, Optional, Sequence
 from mmengine.logging import print_log
 from mmpretrain.datasets import BaseDataset
 
+from mmpixdepth.utils.listing import first_few
 from mmpixdepth.registry import PRETRAIN_DATASETS, register_module
 from mmpixdepth.utils.atomic_write import write_atomic
 from .file_lists import other_files_note, scan_files, with_suffix_case_on_disk
@@ -127,11 +128,10 @@ class ThreeDPMDataset(BaseDataset):
             raise FileNotFoundError(f'{type(self).__name__}: no sample in {where} (reflectance '
                                     f'images "<class>/<id>{self.img_suffix}" in any case){note}')
         if missing:
-            listed = '; '.join(f'reflectance image {info["img_path"]} has no depth map '
-                               f'{info["depth_path"]}' for info in missing[:5])
-            more = f' and {len(missing) - 5} more' if len(missing) > 5 else ''
+            listed = first_few((f'reflectance image {info["img_path"]} has no depth map '
+                                f'{info["depth_path"]}' for info in missing), sep='; ')
             raise FileNotFoundError(f'{type(self).__name__}: {len(missing)} of {len(data_list)} '
-                                    f'samples lack depth: {listed}{more}')
+                                    f'samples lack depth: {listed}')
         if self.label_fraction is not None:
             kept, rest = stratified_fraction([info['gt_label'] for info in data_list],
                                              self.label_fraction, self.label_fraction_seed)

@@ -46,6 +46,8 @@ import torch
 from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
+from mmpixdepth.utils.listing import first_few
+
 TRUSTED_ENV = 'MMPIXDEPTH_TRUSTED_CHECKPOINTS'
 
 # numpy 2 pickles its arrays and scalars from ``numpy._core``, numpy 1 from ``numpy.core``.
@@ -297,10 +299,6 @@ def load_from_local_file(filename, map_location=None):
     return checkpoint
 
 
-def _listed(names, limit=10):
-    return ', '.join(names[:limit]) + (f' ... ({len(names)} in all)' if len(names) > limit else '')
-
-
 def _non_finite(tensors):
     """The names of the floating-point tensors of ``tensors`` (name -> value) with NaN or inf."""
     return [name for name, value in tensors
@@ -348,19 +346,19 @@ def check_loaded_checkpoint(checkpoint, filename):
     arrays = [key for key, value in state.items() if isinstance(value, np.ndarray)]
     if arrays:
         raise CheckpointError(
-            f'checkpoint {filename} holds weights as numpy arrays, not tensors: {_listed(arrays)}.'
+            f'checkpoint {filename} holds weights as numpy arrays, not tensors: {first_few(arrays, 10)}.'
             ' Model weights are loaded from tensors only (arrays would be skipped, leaving the '
             'weights random): convert them with torch.from_numpy and save the file again.')
     bad = _non_finite(state.items())
     if bad:
         raise CheckpointError(
-            f'checkpoint {filename} holds weights with NaN or inf values: {_listed(bad)}. It comes '
+            f'checkpoint {filename} holds weights with NaN or inf values: {first_few(bad, 10)}. It comes '
             'from a run that diverged or the file is damaged; use an earlier checkpoint.')
     bad = _non_finite(_optimizer_tensors(checkpoint.get('optimizer')))
     if bad:
         raise CheckpointError(
             f'checkpoint {filename} holds an optimizer state with NaN or inf values (parameter.'
-            f'state: {_listed(bad)}): resuming from it would diverge. Use an earlier checkpoint, '
+            f'state: {first_few(bad, 10)}): resuming from it would diverge. Use an earlier checkpoint, '
             'or load only its weights (load_from) without resuming.')
     return checkpoint
 

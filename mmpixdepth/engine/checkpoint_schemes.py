@@ -25,6 +25,7 @@ from mmengine.runner.checkpoint import (CheckpointLoader, _get_mmengine_home,
                                         get_external_models, get_mmcls_models,
                                         get_torchvision_models)
 
+from mmpixdepth.utils.listing import first_few
 from .checkpoint import HASH_SUFFIX, CheckpointError, load_from_local_file
 
 
@@ -88,10 +89,8 @@ def load_from_url(url, map_location=None, model_dir=None):
 
 def _model_url(table, name, scheme):
     if name not in table:
-        known = sorted(table)
-        listed = ', '.join(known[:5]) + (f' and {len(known) - 5} more' if len(known) > 5 else '')
         raise CheckpointError(f'{scheme}{name}: no such model in the {scheme} table '
-                              f'(known: {listed})')
+                              f'(known: {first_few(sorted(table))})')
     return table[name]
 
 

@@ -25,6 +25,7 @@ from mmengine.utils import ProgressBar, scandir, track_parallel_progress, track_
 from PIL import Image, UnidentifiedImageError
 
 from mmpixdepth.fileio import read_depth
+from mmpixdepth.utils.listing import first_few
 
 IMAGE_SUFFIX = '_leftImg8bit.png'
 DISPARITY_SUFFIX = '_disparity.png'
@@ -54,9 +55,6 @@ def decode_disparity(raw: np.ndarray) -> np.ndarray:
     return np.where(raw > 0, (raw - 1) / 256, np.nan).astype(np.float32)
 
 
-def _listing(pairs, limit=5):
-    listed = '; '.join(f'{a} -> {b}' for a, b in pairs[:limit])
-    return listed + (f' and {len(pairs) - limit} more' if len(pairs) > limit else '')
 
 
 def check_split(root: str, split: str, labels: bool = True, progress: bool = True) -> dict:
@@ -88,7 +86,7 @@ def check_split(root: str, split: str, labels: bool = True, progress: bool = Tru
             hint = (' (make them with --labels convert)' if folder == 'gtFine' else
                     ' (unzip disparity_trainvaltest.zip into the root)')
             raise FileNotFoundError(f'{len(missing)} image(s) of {len(names)} in {img_dir} have no '
-                                    f'{folder} file{hint}: {_listing(missing)}')
+                                    f'{folder} file{hint}: {first_few((f'{a} -> {b}' for a, b in missing), sep='; ')}')
     bar = ProgressBar(len(names)) if progress else None
     low, high, valid, pixels = np.inf, -np.inf, 0, 0
     for name in names:

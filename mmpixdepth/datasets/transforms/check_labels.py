@@ -3,6 +3,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from mmpixdepth.registry import SEG_TRANSFORMS, register_module
+from mmpixdepth.utils.listing import first_few
 
 
 @register_module(SEG_TRANSFORMS)
@@ -36,9 +37,7 @@ class CheckSegLabels(BaseTransform):
             return results
         bad = ((seg < 0) | (seg >= self.num_classes)) & (seg != self.ignore_index)
         if bad.any():
-            values = np.unique(seg[bad])
-            listed = ', '.join(map(str, values[:5].tolist())) + (
-                f' and {len(values) - 5} more' if len(values) > 5 else '')
+            listed = first_few(np.unique(seg[bad]).tolist())
             raise ValueError(
                 f'label map {results.get("seg_map_path", "(in memory)")} holds the label(s) '
                 f'{listed} at {int(bad.sum())} pixels, outside the {self.num_classes} classes '
