@@ -85,8 +85,9 @@ def check_split(root: str, split: str, labels: bool = True, progress: bool = Tru
         if missing:
             hint = (' (make them with --labels convert)' if folder == 'gtFine' else
                     ' (unzip disparity_trainvaltest.zip into the root)')
+            listed = first_few((f'{a} -> {b}' for a, b in missing), sep='; ')
             raise FileNotFoundError(f'{len(missing)} image(s) of {len(names)} in {img_dir} have no '
-                                    f'{folder} file{hint}: {first_few((f'{a} -> {b}' for a, b in missing), sep='; ')}')
+                                    f'{folder} file{hint}: {listed}')
     bar = ProgressBar(len(names)) if progress else None
     low, high, valid, pixels = np.inf, -np.inf, 0, 0
     for name in names:
