@@ -16,6 +16,6 @@ __all__ = [
     'generate_synthetic_rgbd', 'SyntheticRGBDDataset', 'SyntheticRGBDSegDataset',
     'LoadDepthFromFile', 'RGBDFolderDataset', 'PixProViews', 'RGBDSegDataset', 'BoreholeDataset',
     'CityscapesRGBDDataset', 'NYUv2SegDataset', 'ScanNetFramesDataset', 'stratified_fraction',
-    'stratified_kfold', 'stratified_split', 'generate_synthetic_3dpm', 'generate_stereo_pairs', 'ThreeDPMDataset',
-    'write_3dpm_folds', 'write_3dpm_splits'
+    'stratified_kfold', 'stratified_split', 'generate_synthetic_3dpm', 'generate_stereo_pairs',
+    'ThreeDPMDataset', 'write_3dpm_folds', 'write_3dpm_splits'
 ]
