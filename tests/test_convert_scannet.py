@@ -282,3 +282,12 @@ def test_a_scene_that_fails_half_way_leaves_nothing(scannet_download, tmp_path):
     assert convert_sens(str(scene / 'scene0000_00.sens'), str(out), 2) == 3
     assert sorted(os.listdir(out)) == ['color', 'depth', 'intrinsics_color.txt',
                                        'intrinsics_depth.txt', 'pose']
+
+
+def test_one_depth_unit_contract_for_every_converter():
+    """Metres -> millimetres: missing stays 0, beyond 65.535 m is an error naming the frame."""
+    from mmpixdepth.datasets.converters.depth_units import metres_to_mm
+    depth = np.array([[0., np.nan, 1.2345, 65.535]])
+    assert metres_to_mm(depth, 'x').tolist() == [[0, 0, 1234, 65535]]
+    with pytest.raises(ValueError, match=r'scene.sens frame 3: depth up to 70 m does not fit'):
+        metres_to_mm(np.array([[70.]]), 'scene.sens frame 3')

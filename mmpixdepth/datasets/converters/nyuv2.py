@@ -26,11 +26,10 @@ import numpy as np
 from mmengine.utils import ProgressBar
 
 from mmpixdepth.fileio import write_depth_png16
+from .depth_units import metres_to_mm
 
 DEPTH_VARIABLES = ('depths', 'rawDepths')
 NUM_NYU40_CLASSES = 40
-#: Largest depth a 16-bit millimetre PNG holds, in metres.
-MAX_DEPTH_M = 65.535
 
 
 def _import_h5py():
@@ -146,16 +145,6 @@ def load_splits(path: str, num_images: int, train_variable: str = 'trainNdxs',
     return splits
 
 
-def depth_to_mm(depth_m: np.ndarray, where: str) -> np.ndarray:
-    """Metres -> uint16 millimetres; NaN and values <= 0 become 0 (missing)."""
-    valid = np.isfinite(depth_m) & (depth_m > 0)
-    too_far = valid & (depth_m > MAX_DEPTH_M)
-    if too_far.any():
-        raise ValueError(f'{where}: depth up to {depth_m[too_far].max():g} m does not fit a 16-bit '
-                         f'millimetre PNG (max {MAX_DEPTH_M} m); are the values in metres?')
-    return np.where(valid, np.round(depth_m * 1000), 0).astype(np.uint16)
-
-
 class NYUv2LabeledMat:
     """Frames of ``nyu_depth_v2_labeled.mat``, in image orientation.
 
@@ -260,7 +249,7 @@ def convert_nyuv2(labeled_mat: str, class_mapping: str, splits: str, out_dir: st
                     raise ValueError(f'{labeled_mat} frame {index + 1}: class ids '
                                      f'{unknown.tolist()[:10]} are not in the class mapping '
                                      f'{class_mapping} (ids 0..{lut.size - 1})')
-                depth_mm = depth_to_mm(depth_m, where)
+                depth_mm = metres_to_mm(depth_m, where)
                 name = f'{index + 1:04d}.png'
                 mmcv.imwrite(rgb[..., ::-1], osp.join(out_dir, 'images', split, name))
                 write_depth_png16(osp.join(out_dir, 'depth', split, name), depth_mm)

@@ -45,6 +45,7 @@ from mmengine.utils import ProgressBar
 
 from mmpixdepth.datasets.nyuv2 import NYU40_CLASSES
 from mmpixdepth.fileio import write_depth_png16
+from .depth_units import metres_to_mm
 
 SENS_VERSION = 4
 COLOR_COMPRESSION = {-1: 'unknown', 0: 'raw', 1: 'png', 2: 'jpeg'}
@@ -208,15 +209,6 @@ class SensReader:
         self.close()
 
 
-def depth_to_mm(depth: np.ndarray, depth_shift: float) -> np.ndarray:
-    """Raw .sens depth (metres x ``depth_shift``) -> uint16 millimetres; 0 stays missing, and
-    so do depths beyond 65.535 m."""
-    if depth_shift == 1000:
-        return depth.astype(np.uint16)
-    depth_mm = np.round(depth.astype(np.float64) * (1000 / depth_shift))
-    return np.where(depth_mm > 65535, 0, depth_mm).astype(np.uint16)
-
-
 def read_label_table(path: str, label_from: str = 'id', label_to: str = 'nyu40id') -> np.ndarray:
     """Look-up table of ``scannetv2-labels.combined.tsv``: ScanNet label id -> NYU40 id.
 
@@ -351,7 +343,8 @@ def _export_frames(sens_path: str, out_dir: str, every: int, labels: Optional[La
             mmcv.imwrite(color, osp.join(out_dir, 'color', stem + '.jpg'),
                          params=[cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
             write_depth_png16(osp.join(out_dir, 'depth', stem + '.png'),
-                              depth_to_mm(sens.decode_depth(frame), header.depth_shift))
+                              metres_to_mm(sens.decode_depth(frame) / header.depth_shift,
+                                           f'{sens_path} frame {frame.index}'))
             np.savetxt(osp.join(out_dir, 'pose', stem + '.txt'), frame.camera_to_world,
                        fmt='%.6f')
             if labels is not None:
