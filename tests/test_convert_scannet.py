@@ -1,6 +1,7 @@
 """ScanNet converter on .sens files written byte by byte in the documented layout, label
 archives and a label table in ScanNet's format, round-tripped through ScanNetFramesDataset
 and LoadDepthFromFile; the scannet_frames_25k check; the errors on broken files."""
+import contextlib
 import io
 import os
 import os.path as osp
@@ -216,7 +217,7 @@ def test_sens_reader_errors(tmp_path):
     with pytest.raises(ValueError, match=r'v3.sens: .sens version 3, expected 4'):
         SensReader(str(tmp_path / 'v3.sens'))
     write_sens(tmp_path / 'cut.sens', truncate=2000)
-    with SensReader(str(tmp_path / 'cut.sens')) as sens:
+    with contextlib.closing(SensReader(str(tmp_path / 'cut.sens'))) as sens:
         assert sens.header.depth_size == (DEPTH_W, DEPTH_H) and sens.header.num_frames == 5
         assert sens.header.color_compression == 'jpeg' and sens.header.depth_shift == 1000
         with pytest.raises(ValueError, match=r'cut.sens: frame \d announces .* more than the '
@@ -258,7 +259,7 @@ def test_a_depth_frame_larger_than_its_header_is_refused_before_allocation(tmp_p
     import tracemalloc
     bomb = zlib.compress(b'\0' * (200 << 20), 9)  # 200 MB from about 200 KB
     write_sens(tmp_path / 'bomb.sens', frames=1, depth=bomb)
-    with SensReader(str(tmp_path / 'bomb.sens')) as sens:
+    with contextlib.closing(SensReader(str(tmp_path / 'bomb.sens'))) as sens:
         (frame, ) = sens.frames()
         tracemalloc.start()
         with pytest.raises(ValueError, match=r'bomb.sens frame 0: depth decompresses to more than '

@@ -18,6 +18,7 @@ Output, one file per frame named after its one-based frame number (``0001.png`` 
     OUT/depth/{train,test}/NNNN.png     16-bit millimetres, 0 = missing
     OUT/labels40/{train,test}/NNNN.png  8-bit, 0 unlabelled, 1..40 the NYU40 classes
 """
+import contextlib
 import os.path as osp
 from typing import Dict, Optional
 
@@ -210,11 +211,6 @@ class NYUv2LabeledMat:
     def close(self) -> None:
         self.file.close()
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def convert_nyuv2(labeled_mat: str, class_mapping: str, splits: str, out_dir: str,
@@ -233,7 +229,7 @@ def convert_nyuv2(labeled_mat: str, class_mapping: str, splits: str, out_dir: st
         dict: per split the frame count, the depth range in mm and the missing-depth fraction
         of the written maps, and the NYU40 ids found.
     """
-    with NYUv2LabeledMat(labeled_mat, depth) as mat:
+    with contextlib.closing(NYUv2LabeledMat(labeled_mat, depth)) as mat:
         lut = load_class_mapping(class_mapping, num_classes=mat.num_classes)
         split_indices = load_splits(splits, mat.num_images)
         total = sum(len(indices) for indices in split_indices.values())

@@ -28,6 +28,7 @@ Output per scene (frames named by their six-digit frame number)::
     OUT/SCENE/intrinsics_color.txt, intrinsics_depth.txt   4x4, for the written size
     OUT/scannetv2_{train,val}.txt                           the scenes written, split order
 """
+import contextlib
 import csv
 import os
 import os.path as osp
@@ -202,11 +203,6 @@ class SensReader:
     def close(self) -> None:
         self.file.close()
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def read_label_table(path: str, label_from: str = 'id', label_to: str = 'nyu40id') -> np.ndarray:
@@ -329,7 +325,7 @@ def _export_frames(sens_path: str, out_dir: str, every: int, labels: Optional[La
                    label_lut: Optional[np.ndarray], jpeg_quality: int) -> int:
     """The loop of :func:`convert_sens`; returns the number of frames written."""
     written = 0
-    with SensReader(sens_path) as sens:
+    with contextlib.closing(SensReader(sens_path)) as sens:
         header = sens.header
         size = header.depth_size
         os.makedirs(osp.join(out_dir, 'pose'), exist_ok=True)
