@@ -30,9 +30,9 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence
 
 import mmcv
 import numpy as np
-from mmengine.utils import ProgressBar
 
 from mmpixdepth.fileio import write_depth_tiff
+from mmpixdepth.utils.progress import progress as track
 
 #: Depth-index units of well logs and their size in metres.
 DEPTH_UNITS_TO_M = {'m': 1.0, 'cm': 0.01, 'mm': 0.001, 'ft': 0.3048, 'f': 0.3048,
@@ -345,8 +345,7 @@ def convert_image_logs(loaders: Mapping[str, Callable[[], ImageLog]], out_dir: s
                          seed)
     summary = dict(tiles={}, skipped=[], picks_outside={}, unknown_pick_wells=unknown)
     rows = []
-    bar = ProgressBar(len(loaders)) if progress else None
-    for well in sorted(loaders):
+    for well in track(sorted(loaders), progress):
         log = loaders[well]()
         mask = None
         if well in picks:
@@ -360,10 +359,6 @@ def convert_image_logs(loaders: Mapping[str, Callable[[], ImageLog]], out_dir: s
             summary['skipped'].append(well)
         rows += written
         summary['tiles'][split] = summary['tiles'].get(split, 0) + len(written)
-        if bar is not None:
-            bar.update()
-    if bar is not None:
-        print(flush=True)
     os.makedirs(out_dir, exist_ok=True)
     with open(osp.join(out_dir, TILE_INDEX), 'w', newline='', encoding='utf-8') as file:
         writer = csv.DictWriter(file, fieldnames=TILE_COLUMNS)

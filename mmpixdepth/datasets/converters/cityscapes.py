@@ -21,11 +21,12 @@ import os.path as osp
 import mmcv
 import mmseg
 import numpy as np
-from mmengine.utils import ProgressBar, scandir, track_parallel_progress, track_progress
+from mmengine.utils import scandir, track_parallel_progress, track_progress
 from PIL import Image, UnidentifiedImageError
 
 from mmpixdepth.fileio import read_depth
 from mmpixdepth.utils.listing import first_few
+from mmpixdepth.utils.progress import progress as track
 
 IMAGE_SUFFIX = '_leftImg8bit.png'
 DISPARITY_SUFFIX = '_disparity.png'
@@ -88,9 +89,8 @@ def check_split(root: str, split: str, labels: bool = True, progress: bool = Tru
             listed = first_few((f'{a} -> {b}' for a, b in missing), sep='; ')
             raise FileNotFoundError(f'{len(missing)} image(s) of {len(names)} in {img_dir} have no '
                                     f'{folder} file{hint}: {listed}')
-    bar = ProgressBar(len(names)) if progress else None
     low, high, valid, pixels = np.inf, -np.inf, 0, 0
-    for name in names:
+    for name in track(names, progress):
         image = osp.join(img_dir, name + IMAGE_SUFFIX)
         disparity = osp.join(root, 'disparity', split, name + DISPARITY_SUFFIX)
         width, height = png_header(image)[:2]
@@ -118,10 +118,6 @@ def check_split(root: str, split: str, labels: bool = True, progress: bool = Tru
                                  f'{bad.astype(int).tolist()[:10]} outside the train ids; '
                                  f'expected {width}x{height}, 0..{NUM_TRAIN_IDS - 1} and '
                                  f'{IGNORE_INDEX} (labelIds instead of labelTrainIds?)')
-        if bar is not None:
-            bar.update()
-    if bar is not None:
-        print(flush=True)
     return dict(images=len(names), disparity_px=(low, high), valid=valid / pixels)
 
 

@@ -24,9 +24,9 @@ from typing import Dict, Optional
 
 import mmcv
 import numpy as np
-from mmengine.utils import ProgressBar
 
 from mmpixdepth.fileio import write_depth_png16
+from mmpixdepth.utils.progress import progress as track
 from .depth_units import metres_to_mm
 
 DEPTH_VARIABLES = ('depths', 'rawDepths')
@@ -232,35 +232,37 @@ def convert_nyuv2(labeled_mat: str, class_mapping: str, splits: str, out_dir: st
     with contextlib.closing(NYUv2LabeledMat(labeled_mat, depth)) as mat:
         lut = load_class_mapping(class_mapping, num_classes=mat.num_classes)
         split_indices = load_splits(splits, mat.num_images)
-        total = sum(len(indices) for indices in split_indices.values())
-        bar = ProgressBar(total) if progress else None
+        stats = {split: dict(low=np.inf, high=-np.inf, missing=0, ids=set())
+                 for split in split_indices}
+        frames = [(split, index) for split, indices in split_indices.items()
+                  for index in indices]
+        for split, index in track(frames, progress):
+            rgb, depth_m, labels = mat.read(index)
+            where = f'{labeled_mat} frame {index + 1} ({depth})'
+            unknown = np.unique(labels[(labels < 0) | (labels >= lut.size)])
+            if unknown.size:
+                raise ValueError(f'{labeled_mat} frame {index + 1}: class ids '
+                                 f'{unknown.tolist()[:10]} are not in the class mapping '
+                                 f'{class_mapping} (ids 0..{lut.size - 1})')
+            depth_mm = metres_to_mm(depth_m, where)
+            name = f'{index + 1:04d}.png'
+            mmcv.imwrite(rgb[..., ::-1], osp.join(out_dir, 'images', split, name))
+            write_depth_png16(osp.join(out_dir, 'depth', split, name), depth_mm)
+            labels40 = lut[labels]
+            mmcv.imwrite(labels40, osp.join(out_dir, 'labels40', split, name))
+            valid = depth_mm[depth_mm > 0]
+            split_stats = stats[split]
+            if valid.size:
+                split_stats['low'] = min(split_stats['low'], int(valid.min()))
+                split_stats['high'] = max(split_stats['high'], int(valid.max()))
+            split_stats['missing'] += depth_mm.size - valid.size
+            split_stats['ids'].update(np.unique(labels40).tolist())
         summary = {}
         for split, indices in split_indices.items():
-            low, high, missing, ids = np.inf, -np.inf, 0, set()
-            for index in indices:
-                rgb, depth_m, labels = mat.read(index)
-                where = f'{labeled_mat} frame {index + 1} ({depth})'
-                unknown = np.unique(labels[(labels < 0) | (labels >= lut.size)])
-                if unknown.size:
-                    raise ValueError(f'{labeled_mat} frame {index + 1}: class ids '
-                                     f'{unknown.tolist()[:10]} are not in the class mapping '
-                                     f'{class_mapping} (ids 0..{lut.size - 1})')
-                depth_mm = metres_to_mm(depth_m, where)
-                name = f'{index + 1:04d}.png'
-                mmcv.imwrite(rgb[..., ::-1], osp.join(out_dir, 'images', split, name))
-                write_depth_png16(osp.join(out_dir, 'depth', split, name), depth_mm)
-                labels40 = lut[labels]
-                mmcv.imwrite(labels40, osp.join(out_dir, 'labels40', split, name))
-                valid = depth_mm[depth_mm > 0]
-                if valid.size:
-                    low, high = min(low, int(valid.min())), max(high, int(valid.max()))
-                missing += depth_mm.size - valid.size
-                ids.update(np.unique(labels40).tolist())
-                if bar is not None:
-                    bar.update()
             pixels = max(len(indices) * mat.height * mat.width, 1)
-            summary[split] = dict(frames=len(indices), depth_mm=(low, high),
-                                  missing=missing / pixels, nyu40_ids=sorted(ids))
-    if bar is not None:
-        print(flush=True)
+            split_stats = stats[split]
+            summary[split] = dict(frames=len(indices),
+                                  depth_mm=(split_stats['low'], split_stats['high']),
+                                  missing=split_stats['missing'] / pixels,
+                                  nyu40_ids=sorted(split_stats['ids']))
     return summary

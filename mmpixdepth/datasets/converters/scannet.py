@@ -42,10 +42,10 @@ from typing import Dict, Iterator, List, Optional, Sequence
 import cv2
 import mmcv
 import numpy as np
-from mmengine.utils import ProgressBar
 
 from mmpixdepth.datasets.nyuv2 import NYU40_CLASSES
 from mmpixdepth.fileio import write_depth_png16
+from mmpixdepth.utils.progress import progress as track
 from .depth_units import metres_to_mm
 
 SENS_VERSION = 4
@@ -403,24 +403,19 @@ def convert_scannet(scans_dir: str, out_dir: str, split_dir: str, label_table: s
     if not any(found.values()):
         raise FileNotFoundError(f'no scene of the split files in {split_dir} has a '
                                 f'SCENE/SCENE.sens file in {scans_dir}')
-    bar = ProgressBar(sum(len(names) for names in found.values())) if progress else None
     summary = dict(frames=0)
+    unlabelled = {split: [] for split in SPLITS}
+    for split, name in track([(s, n) for s in SPLITS for n in found[s]], progress):
+        label_zip = osp.join(scans_dir, name, f'{name}_2d-label-filt.zip')
+        if not osp.isfile(label_zip):
+            label_zip = None
+            unlabelled[split].append(name)
+        summary['frames'] += convert_sens(
+            osp.join(scans_dir, name, f'{name}.sens'), osp.join(out_dir, name), every,
+            label_zip, lut)
     for split in SPLITS:
-        unlabelled = []
-        for name in found[split]:
-            label_zip = osp.join(scans_dir, name, f'{name}_2d-label-filt.zip')
-            if not osp.isfile(label_zip):
-                label_zip = None
-                unlabelled.append(name)
-            summary['frames'] += convert_sens(
-                osp.join(scans_dir, name, f'{name}.sens'), osp.join(out_dir, name), every,
-                label_zip, lut)
-            if bar is not None:
-                bar.update()
-        summary[split] = dict(scenes=found[split], unlabelled=unlabelled,
+        summary[split] = dict(scenes=found[split], unlabelled=unlabelled[split],
                               missing=sorted(set(listed[split]) - set(found[split])))
-    if bar is not None:
-        print(flush=True)
     write_scene_lists(out_dir, found)
     return summary
 
@@ -444,8 +439,7 @@ def prepare_frames_25k(root: str, split_dir: str, progress: bool = True) -> dict
     frames = [(scene, name[:-len('.jpg')]) for split in SPLITS for scene in found[split]
               for name in sorted(os.listdir(osp.join(root, scene, 'color')))
               if name.endswith('.jpg')]
-    bar = ProgressBar(len(frames)) if progress else None
-    for scene, stem in frames:
+    for scene, stem in track(frames, progress):
         color = osp.join(root, scene, 'color', stem + '.jpg')
         shapes = {}
         for folder, suffix in (('color', '.jpg'), ('depth', '.png'), ('label', '.png')):
@@ -461,10 +455,6 @@ def prepare_frames_25k(root: str, split_dir: str, progress: bool = True) -> dict
                                  f'{len(NYU40_CLASSES)}')
         if len(set(shapes.values())) != 1:
             raise ValueError(f'frame {stem} of {scene}: sizes (HxW) differ: {shapes}')
-        if bar is not None:
-            bar.update()
-    if bar is not None:
-        print(flush=True)
     write_scene_lists(root, found)
     summary = {split: dict(scenes=found[split],
                            missing=sorted(set(listed[split]) - set(found[split])))
