@@ -161,32 +161,6 @@ def read_depth(path, channel=None, backend_args=None):
     return _select_channel(array, channel, path).astype(np.float64 if wide else np.float32)
 
 
-def write_pfm(path, array, little_endian=True):
-    """Write a float32 PFM file.
-
-    Args:
-        path (str | Path): Output file (parent folders are created).
-        array (np.ndarray): ``(H, W)`` (written as ``Pf``) or ``(H, W, 3)`` (``PF``); values
-            are stored as float32.
-        little_endian (bool): Byte order of the data (the scale is -1 for little endian and
-            1 for big endian). Defaults to True.
-    """
-    array = np.asarray(array)
-    if array.ndim == 2:
-        kind = 'Pf'
-    elif array.ndim == 3 and array.shape[2] == 3:
-        kind = 'PF'
-    else:
-        raise ValueError(f'PFM holds (H, W) or (H, W, 3) arrays, got shape {array.shape}')
-    height, width = array.shape[:2]
-    # Written here: OpenCV's PFM encoder writes the host byte order only.
-    dtype = np.dtype('<f4') if little_endian else np.dtype('>f4')
-    scale = -1.0 if little_endian else 1.0
-    header = f'{kind}\n{width} {height}\n{scale}\n'.encode('ascii')
-    data = np.ascontiguousarray(np.flipud(array), dtype=dtype).tobytes()
-    fileio.put(header + data, str(path))
-
-
 def write_depth_png16(path, array):
     """Write a single-channel 16-bit PNG.
 

@@ -34,13 +34,3 @@ def register_module(*registries, name=None):
         return cls
 
     return _register
-
-
-def registered_modules():
-    """Return ``{(registry scope, registry name, key): class}`` for every mmpixdepth module."""
-    found = {}
-    for registry in ALL_REGISTRIES:
-        for key, cls in registry.module_dict.items():
-            if cls.__module__.startswith('mmpixdepth.'):
-                found[(registry.scope, registry.name, key)] = cls
-    return found

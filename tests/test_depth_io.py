@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import tifffile
 
-from mmpixdepth.fileio import SUPPORTED_SUFFIXES, read_depth, write_depth_png16, write_pfm
+from mmpixdepth.fileio import SUPPORTED_SUFFIXES, read_depth, write_depth_png16
+from helpers import write_pfm
 
 
 def ramp(h=5, w=7, dtype=np.float32):

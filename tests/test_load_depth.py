@@ -14,7 +14,8 @@ from mmengine.registry import DefaultScope
 
 import mmpixdepth  # noqa: F401  (registers the transform)
 from mmpixdepth.datasets.transforms import LoadDepthFromFile
-from mmpixdepth.fileio import write_depth_png16, write_pfm
+from mmpixdepth.fileio import write_depth_png16
+from helpers import write_pfm
 
 H, W = 6, 8
 

@@ -5,7 +5,7 @@ import subprocess
 import pytest
 from mmengine.registry import DefaultScope
 
-from mmpixdepth.registry import registered_modules
+from helpers import registered_modules
 
 
 PIXDEPTH_MODEL = dict(

@@ -31,9 +31,10 @@ def adjust_hue(img: np.ndarray, hue: float) -> np.ndarray:
 class HueSafeColorJitter(ColorJitter):
     """mmpretrain's ``ColorJitter`` with the hue step done by :func:`adjust_hue`.
 
-    Temporary shim: mmpretrain's ``ColorJitter`` calls ``mmcv.adjust_hue``, which in mmcv up to
-    2.2.0 (the latest release) raises ``OverflowError`` under NumPy 2 for a negative hue factor
-    (half of the draws of ``hue=0.1``); drop it for an mmcv release that wraps the hue itself. Arguments,
+    Temporary shim: mmpretrain's ``ColorJitter`` calls ``mmcv.adjust_hue``, which in mmcv 2.1.0
+    (the newest this package installs: mmseg needs mmcv < 2.2.0) and in 2.2.0 raises
+    ``OverflowError`` under NumPy 2 for a negative hue factor (half of the draws of
+    ``hue=0.1``); drop it for an mmcv release that wraps the hue itself. Arguments,
     random draws and results are otherwise those of ``ColorJitter``; images are BGR uint8.
     """
 
