@@ -10,8 +10,8 @@ from mmpixdepth.analysis.frozen_probe import (balanced_class_weights, build_head
                                               evaluate_head, extract_features, probe_encoder,
                                               train_head)
 from mmpixdepth.evaluation import band_width, boundary_areas, edge_region
+from mmpixdepth.models.encoder import RANDOM, load_encoder
 from mmpixdepth.utils import load_config
-from mmpixdepth.visualization.similarity import RANDOM, load_encoder
 
 SEG = 'configs/deeplabv3/deeplabv3_r18-w16_1xb16-40e_synthetic-128x128.py'
 

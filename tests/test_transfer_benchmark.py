@@ -11,11 +11,14 @@ from mmengine.logging import MessageHub
 from mmengine.registry import DefaultScope
 from mmpretrain.registry import MODELS
 
-from conftest import load_tool
+from conftest import head_kind, load_tool
+from mmpixdepth.analysis.similarity_maps import split_items
 from mmpixdepth.analysis.transfer import (claim_work_dir, fingerprint, format_difference,
-                                          format_summary, format_table, learnability_verdict,
-                                          load_benchmark, paired_difference, probe_config,
+                                          format_report, format_summary, format_table,
+                                          learnability_verdict, load_benchmark,
+                                          paired_difference, probe_config, run_method,
                                           select_methods, slug, stage_configs, summarize)
+from mmpixdepth.analysis.transfer import runs as transfer_runs
 
 QUICK = 'benchmarks/transfer_synthetic_quickstart.py'
 SEEDS5 = 'benchmarks/transfer_synthetic_5seeds.py'
@@ -50,8 +53,8 @@ def test_benchmark_configs_build_every_stage(bench_file, repo_root, tmp_path, mo
             else:
                 assert fine is None
     pixdepth, twin = pretrain['PixDepth'], pretrain['PixContrast']
-    assert type(pixdepth).__name__ == 'PixDepth' and pixdepth.loss_type == 'contrast'
-    assert type(twin).__name__ == 'PixContrast' and twin.loss_type == 'contrast'
+    assert type(pixdepth).__name__ == 'PixDepth' and head_kind(pixdepth) == 'contrast'
+    assert type(twin).__name__ == 'PixContrast' and head_kind(twin) == 'contrast'
     assert not twin.uses_depth and pixdepth.groups == [(t, t) for t, _ in twin.groups]
     assert bench.learnability.min == 50 and ('PixDepth', 'PixContrast') in bench.compare
     if bench_file in (QUICK, SEEDS2000):  # 2000 images: 20 supervised epochs (2500 iterations)
@@ -67,9 +70,9 @@ def test_benchmark_configs_build_every_stage(bench_file, repo_root, tmp_path, mo
         assert probe_config(bench, 0, supervised).optim_wrapper.type == wrapper
     if bench_file in (SEEDS5, SEEDS2000):
         assert len(bench.seeds) >= 5
-        assert pretrain['PixPro'].loss_type == 'propagation'
+        assert head_kind(pretrain['PixPro']) == 'propagation'
         assert not pretrain['PixPro'].uses_depth
-        assert pretrain['PixDepth propagation'].loss_type == 'propagation'
+        assert head_kind(pretrain['PixDepth propagation']) == 'propagation'
         assert pretrain['PixDepth 1-thr'].groups == [(0.5, 0.3)]
         assert pretrain["PixDepth multi-T'"].groups == [(0.5, 0.3), (0.5, 0.5), (0.5, 0.7)]
 
@@ -147,6 +150,50 @@ def _write(path, text):
     return str(path)
 
 
+def test_probe_of_a_fold_reads_the_fold_splits(repo_root, tmp_path, monkeypatch):
+    """With ``folds``, the probe config reads the fold's split files and the probe's work dir
+    is the fold's, so that each fold probes its own split."""
+    monkeypatch.chdir(repo_root)
+    config = 'configs/depthcontrast/benchmarks/resnet18-w16_1xb16-30e_synthetic3dpm.py'
+    bench = load_benchmark(_write(tmp_path / 'bench.py', f"""
+seeds = [0]
+folds = [0, 1]
+probe = dict(config='{config}')
+methods = [dict(name='random init')]
+"""))
+    splits = [f'splits/fold1/{split}.txt' for split in ('train', 'val', 'test')]
+    cfg = probe_config(bench, 0, fold=1)
+    assert [cfg[loader].dataset.ann_file for loader in LOADERS] == splits
+    probed = []
+    monkeypatch.setattr(transfer_runs, 'load_encoder', lambda cfg, checkpoint, seed: checkpoint)
+    monkeypatch.setattr(transfer_runs, 'probe_encoder',
+                        lambda encoder, cfg, seed: probed.append(cfg) or {'linear mIoU': 1.0})
+    out_dir = tmp_path / 'out'
+    for fold in bench.folds:
+        run = run_method(bench, bench.methods[0], 0, str(out_dir), '[1/2]', fold)
+        assert run['fold'] == fold and run['encoder_checkpoint'] == 'random'
+        probe_dir = out_dir / 'seed0' / f'fold{fold}' / 'random-init' / 'probe'
+        assert (probe_dir / 'result.json').is_file()
+    assert [probed[1][loader].dataset.ann_file for loader in LOADERS] == splits
+    assert probed[0].test_dataloader.dataset.ann_file == 'splits/fold0/test.txt'
+
+
+def test_similarity_images_are_read_as_the_config_reads_its_split(tiny_rgbd, repo_root,
+                                                                   monkeypatch):
+    """The images, labels and depth of the similarity figures are the first samples of the
+    split's dataset as the config in use gives it (data_root, data_prefix)."""
+    monkeypatch.chdir(repo_root)
+    cfg = probe_config(load_benchmark(QUICK, data_root=tiny_rgbd), 0)
+    dataset = cfg.val_dataloader.dataset
+    dataset.data_prefix = dict(img_path='images/train', seg_map_path='annotations/train')
+    dataset.depth_prefix = 'depth/train'
+    items = split_items(cfg, 'val', 3)
+    names = sorted(os.listdir(osp.join(tiny_rgbd, 'images', 'train')))[:3]
+    assert items == [{key: osp.join(tiny_rgbd, folder, 'train', name)
+                      for key, folder in (('img_path', 'images'), ('seg_map_path', 'annotations'),
+                                          ('depth_path', 'depth'))} for name in names]
+
+
 @pytest.mark.parametrize('body, message', [
     ("seeds = [0]\nfinetune = dict(config='x.py')\n", 'missing key "methods"'),
     ("seeds = [0]\nmethods = []\n", 'exactly one of "finetune"'),
@@ -210,6 +257,21 @@ def test_paired_difference_and_its_confidence_interval():
     assert one['ci'] is None and 'no confidence interval' in format_difference(one)
 
 
+@pytest.mark.parametrize('diffs', [[1., 2., 3.], [0.5, -1.25, 3.75, 2.], [-7.1, -6.9],
+                                   [12.3, 11.8, 13.1, 12.9, 12.0], [2., 2., 2.]])
+@pytest.mark.parametrize('confidence', [0.95, 0.9])
+def test_confidence_interval_is_the_student_t_interval_of_the_mean(diffs, confidence):
+    """``mean ± t(0.5 + confidence / 2, n - 1) * std / sqrt(n)``, as the tables always gave."""
+    from scipy.stats import t as student_t
+    runs = [dict(method=m, seed=s, metrics={'mIoU': d if m == 'A' else 0.})
+            for m in 'AB' for s, d in enumerate(diffs)]
+    diff = paired_difference(runs, 'A', 'B', 'mIoU', confidence)
+    n = len(diffs)
+    half = student_t.ppf(0.5 + confidence / 2, n - 1) * diff['std'] / math.sqrt(n)
+    assert diff['ci'] == pytest.approx((diff['mean'] - half, diff['mean'] + half),
+                                       rel=1e-12, abs=1e-12)
+
+
 def test_summary_table_and_learnability_verdict():
     runs = [dict(method='sup', seed=s, metrics={'linear mIoU': v, 'end-to-end mIoU': 60.})
             for s, v in ((0, 40.), (1, 50.))]
@@ -232,13 +294,12 @@ def test_report_of_some_methods_leaves_out_what_names_the_others(repo_root, monk
     runs = [dict(method=m, seed=s, metrics={'linear mIoU': v + s, 'aspp mIoU': v + 1 + s})
             for m, v in (('PixDepth', 20.), ('PixContrast', 19.), ('PixPro', 13.))
             for s in (0, 1)]
-    report = load_tool(TOOL).report
-    some = report(bench, 'b', runs, ['PixDepth', 'PixContrast', 'PixPro'], [0, 1])
+    some = format_report(bench, 'b', runs, ['PixDepth', 'PixContrast', 'PixPro'], [0, 1])
     assert 'nan' not in some and 'NOT LEARNED' not in some and 'learnability' not in some
     assert '- PixDepth - PixContrast (linear mIoU): +1.00' in some
     assert 'PixPro (' not in some  # its twin, PixDepth propagation, did not run
     runs += [dict(method='supervised', seed=s, metrics={'end-to-end mIoU': 28.}) for s in (0, 1)]
-    assert 'NOT LEARNED: the supervised reference reaches 28.00' in report(
+    assert 'NOT LEARNED: the supervised reference reaches 28.00' in format_report(
         bench, 'b', runs, ['PixDepth', 'PixContrast', 'supervised'], [0, 1])
 
 
@@ -320,7 +381,7 @@ similarity = dict(split='val', num_images=1)
         assert [r['metrics'] for r in json.load(f)] != [r['metrics'] for r in runs]
     # ... but a training of another configuration is never reused or overwritten
     with open(bench, 'a') as f:
-        f.write("pretrain_options['model.tau'] = 0.2\n")
+        f.write("pretrain_options['model.head.temperature'] = 0.2\n")
     pretrain_dir = osp.join(out_dir, 'seed0', 'pixdepth', 'pretrain')
     with pytest.raises(ValueError, match=re.escape(f'{pretrain_dir} holds a run of another')):
         load_tool(TOOL).main(argv)

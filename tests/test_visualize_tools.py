@@ -12,14 +12,15 @@ from mmpretrain.registry import MODELS
 
 import mmpixdepth  # noqa: F401  (registers modules)
 from conftest import REPO, load_tool
+from mmpixdepth.analysis.similarity_maps import point_to_cell, similarity_map
 from mmpixdepth.datasets import LoadDepthFromFile
+from mmpixdepth.datasets.view_pairs import build_views, cell_pairs, sample_views
 from mmpixdepth.engine import load_backbone_into
+from mmpixdepth.models.encoder import (build_encoder, encoder_features, init_random,
+                                       output_stride, preprocess)
 from mmpixdepth.models.utils import pixel_pair_masks
 from mmpixdepth.utils import load_config
-from mmpixdepth.visualization import (build_encoder, build_views, cell_pairs, crop_box,
-                                      encoder_features, init_random, output_stride,
-                                      pairs_figure, point_to_cell, preprocess, sample_views,
-                                      similarity_figure, similarity_map)
+from mmpixdepth.visualization import crop_box, pairs_figure, similarity_figure
 
 PIXDEPTH = 'configs/pixdepth/pixdepth_r18_1xb16-5e_synthetic-96x96.py'
 SEG = 'configs/deeplabv3/deeplabv3_r18_1xb8-20e_synthetic-128x128.py'

@@ -15,9 +15,10 @@ import mmcv
 from mmengine.config import DictAction
 
 import mmpixdepth  # noqa: F401  (registers modules)
+from mmpixdepth.datasets.view_pairs import (build_depth_loader, build_views, cell_pairs,
+                                            sample_views)
 from mmpixdepth.utils import load_config
-from mmpixdepth.visualization import (build_depth_loader, build_views, cell_pairs, pairs_figure,
-                                      sample_views)
+from mmpixdepth.visualization import pairs_figure
 
 
 def parse_args(argv=None):

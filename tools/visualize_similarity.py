@@ -18,13 +18,12 @@ import torch
 from mmengine.config import DictAction
 
 import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loader)
+from mmpixdepth.analysis.similarity_maps import FEATURE_CELLS, point_to_cell, similarity_map
 from mmpixdepth.datasets import LoadDepthFromFile
+from mmpixdepth.models.encoder import (RANDOM, encoder_features, load_encoder, output_stride,
+                                       preprocess)
 from mmpixdepth.utils import load_config
-from mmpixdepth.visualization import (RANDOM, encoder_features, load_encoder, output_stride,
-                                      point_to_cell, preprocess, similarity_figure,
-                                      similarity_map)
-
-FEATURE_CELLS = 32  #: cells per side of the last feature map at the default input size
+from mmpixdepth.visualization import similarity_figure
 
 
 def parse_args(argv=None):

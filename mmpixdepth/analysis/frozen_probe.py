@@ -29,7 +29,6 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.config import Config
-from mmengine.dataset import Compose
 from mmengine.registry import DefaultScope
 from mmengine.utils import ProgressBar
 from mmseg.evaluation.metrics import IoUMetric
@@ -38,7 +37,7 @@ from mmseg.registry import DATASETS, MODELS
 from mmpixdepth.engine import forward_precision
 from mmpixdepth.evaluation import foreground_miou
 from mmpixdepth.evaluation.boundary_iou import band_width, boundary_areas, edge_region
-from mmpixdepth.visualization.similarity import encoder_features
+from mmpixdepth.models.encoder import encoder_features
 
 #: the images and labels of a split as the probe uses them
 PROBE_PIPELINE = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),

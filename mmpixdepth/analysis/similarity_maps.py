@@ -1,19 +1,63 @@
-"""Similarity-map figures of several encoders at an automatically chosen object point."""
+"""Cosine-similarity maps of an encoder's last feature map (PixDepth paper, Fig. 5 and 7).
+
+One feature vector, at a chosen point of the image, is compared with the vector of every cell
+of the encoder's last feature map; a good pixel-level encoder gives a map that is high on the
+object under the point and low elsewhere. :func:`write_similarity_figures` draws the maps of
+several encoders at an automatically chosen object point.
+"""
 import os
 import os.path as osp
-from typing import Sequence, Tuple
+from typing import List, Sequence, Tuple
 
 import cv2
 import mmcv
 import numpy as np
+import torch
+import torch.nn.functional as F
 from mmengine.config import Config
 
 from mmpixdepth.datasets import LoadDepthFromFile
-from mmpixdepth.visualization import (encoder_features, load_encoder, output_stride,
-                                      point_to_cell, preprocess, similarity_figure,
-                                      similarity_map)
+from mmpixdepth.models.encoder import encoder_features, load_encoder, output_stride, preprocess
+from mmpixdepth.visualization import similarity_figure
+from .frozen_probe import build_split
 
 FEATURE_CELLS = 32  #: cells per side of the last feature map in the figures
+
+
+def point_to_cell(x: float, y: float, img_hw: Tuple[int, int],
+                  feat_hw: Tuple[int, int]) -> Tuple[int, int]:
+    """Cell ``(row, col)`` of an ``Hf x Wf`` feature map that holds pixel ``(x, y)`` of an
+    ``H x W`` image (pixel centres at ``+0.5``; the image is resized to the network input).
+
+    Raises:
+        ValueError: the point is outside the image.
+    """
+    height, width = img_hw
+    if not (0 <= x < width and 0 <= y < height):
+        raise ValueError(f'point ({x:g}, {y:g}) is outside the image of {width}x{height} pixels '
+                         '(WxH); X must be in [0, W) and Y in [0, H)')
+    rows, cols = feat_hw
+    return (min(int((y + 0.5) / height * rows), rows - 1),
+            min(int((x + 0.5) / width * cols), cols - 1))
+
+
+def similarity_map(feat: torch.Tensor, cell: Tuple[int, int]) -> np.ndarray:
+    """Cosine similarity of the feature vector at ``cell`` with every cell.
+
+    Args:
+        feat: ``[C, Hf, Wf]`` feature map.
+        cell: ``(row, col)`` of the reference vector.
+
+    Returns:
+        np.ndarray: float32 ``(Hf, Wf)`` in [-1, 1] (1 at ``cell``); all NaN when the
+        reference vector is zero.
+    """
+    feat = feat.detach().float().cpu()
+    ref = feat[:, cell[0], cell[1]]
+    if not ref.norm() > 0:
+        return np.full(feat.shape[1:], np.nan, np.float32)
+    sim = torch.einsum('c,chw->hw', F.normalize(ref, dim=0), F.normalize(feat, dim=0))
+    return sim.clamp(-1, 1).numpy().astype(np.float32)
 
 
 def object_point(seg_map: np.ndarray, background: int = 0,
@@ -30,6 +74,16 @@ def object_point(seg_map: np.ndarray, background: int = 0,
         dist = np.where(inside > 0, cv2.distanceTransform(inside, cv2.DIST_L2, 5), dist)
     y, x = np.unravel_index(int(np.argmax(np.where(objects, dist, -1))), seg_map.shape)
     return int(x), int(y)
+
+
+def split_items(cfg: Config, split: str, num_images: int) -> List[dict]:
+    """The first ``num_images`` samples of the dataset of ``cfg.<split>_dataloader`` (its
+    ``data_root``, ``data_prefix``, ...) as items of :func:`write_similarity_figures`:
+    ``img_path``, ``seg_map_path`` and, where the dataset gives one, ``depth_path``."""
+    dataset = build_split(cfg, split)
+    infos = [dataset.get_data_info(i) for i in range(min(num_images, len(dataset)))]
+    keys = ('img_path', 'seg_map_path', 'depth_path')
+    return [{key: info[key] for key in keys if key in info} for info in infos]
 
 
 def write_similarity_figures(cfg: Config, encoders: Sequence[Tuple[str, str]],

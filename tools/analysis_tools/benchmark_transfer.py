@@ -7,10 +7,10 @@ Segmentation benchmarks report mIoU and per-class IoU over seeds; k-fold benchma
 and ``metrics`` keys, e.g. ``benchmarks/depthcontrast_synthetic3dpm_kfold.py``) report their
 ``metrics`` (weighted F1, ...) over folds and seeds.
 
-BENCHMARK is a benchmark config (format in ``mmpixdepth/analysis/transfer.py``). Everything goes
-to DIR (default ``work_dirs/<benchmark name>``): one work dir per run with its logs and
-checkpoints, ``runs.json`` (every run's metrics), ``results.md`` (the tables, the paired
-differences and the learnability check) and the similarity-map PNGs of the first seed.
+BENCHMARK is a benchmark config (format in ``mmpixdepth/analysis/transfer/benchmark.py``).
+Everything goes to DIR (default ``work_dirs/<benchmark name>``): one work dir per run with its
+logs and checkpoints, ``runs.json`` (every run's metrics), ``results.md`` (the tables, the
+paired differences and the learnability check) and the similarity-map PNGs of the first seed.
 Finished runs are reused and killed ones resume when the command is run again.
 """
 import argparse
@@ -22,12 +22,9 @@ import warnings
 import torch
 
 import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loader)
-from mmpixdepth.analysis.similarity_maps import write_similarity_figures
-from mmpixdepth.analysis.transfer import (PRECISION_OPTIONS, format_difference,
-                                          format_summary, format_table, format_times,
-                                          learnability_verdict, load_benchmark,
-                                          paired_difference, probe_config, run_benchmark,
-                                          select_methods, stage_configs, summarize)
+from mmpixdepth.analysis.transfer import (PRECISION_OPTIONS, format_report, format_times,
+                                          load_benchmark, run_benchmark, select_methods,
+                                          similarity_figures)
 from mmpixdepth.engine import cpu_has_native_bf16
 
 
@@ -51,58 +48,6 @@ def parse_args(argv=None):
     if not osp.isfile(args.benchmark):
         parser.error(f'benchmark config {args.benchmark} does not exist')
     return args
-
-
-def similarity_items(data_root, split, num_images):
-    """The first ``num_images`` images of a split in the synthetic layout."""
-    names = sorted(os.listdir(osp.join(data_root, 'images', split)))[:num_images]
-    return [dict(img_path=osp.join(data_root, 'images', split, n),
-                 seg_map_path=osp.join(data_root, 'annotations', split, n),
-                 depth_path=osp.join(data_root, 'depth', split, n)) for n in names]
-
-
-def report(bench, name, runs, methods, seeds, folds=None):
-    """The markdown report of a benchmark's runs; comparisons and the learnability check that
-    name a method left out of ``methods`` (``--methods``) are left out too."""
-    rows = summarize(runs, methods)
-    pairs = [(a, b) for a, b in bench.get('compare') or [] if a in methods and b in methods]
-    check = bench.get('learnability')
-    if check and check['method'] not in methods:
-        check = None
-    if bench.get('metrics'):
-        where = f'seeds {seeds}' + (f', folds {folds}' if folds else '')
-        parts = [format_summary(rows, bench.metrics, f'{name}: test metrics (%), mean ± std '
-                                f'over {where}', count='runs')]
-        diffs = [format_difference(paired_difference(runs, a, b, bench.metrics[0]))
-                 for a, b in pairs]
-        if diffs:
-            parts.append('Paired differences (same seed and fold):\n'
-                         + '\n'.join(f'- {d}' for d in diffs))
-        if check:
-            parts.append(learnability_verdict(rows, check))
-        return '\n\n'.join(parts)
-    if 'finetune' in bench:
-        return format_table(rows, f'{name}: DeepLabV3 on each encoder, IoU (%) on the test '
-                            f'split, seeds {seeds}')
-    heads = bench.probe.get('heads') or ['linear', 'aspp']
-    metrics = [f'{head} mIoU' for head in heads]
-    if any('end-to-end mIoU' in run['metrics'] for run in runs):
-        metrics.append('end-to-end mIoU')
-    # the boundary and foreground metrics, where the probes computed them
-    extra = [f'{head} {metric}' for metric in ('bIoU', 'fg_mIoU', 'edge_mIoU') for head in heads
-             if any(f'{head} {metric}' in run['metrics'] for run in runs)]
-    parts = [format_summary(rows, metrics + extra, f'{name}: frozen-encoder probes, mIoU, '
-                            'Boundary IoU (bIoU), foreground mIoU (fg) and mIoU near depth edges '
-                            f'(edge) (%) on the evaluation split, seeds {seeds}'),
-             format_table(rows, f'Per-class IoU (%) of the {heads[0]} probe', f'{heads[0]} ')]
-    diffs = [format_difference(paired_difference(runs, a, b, metric))
-             for a, b in pairs for metric in metrics + extra
-             if all(metric in r['metrics'] for r in runs if r['method'] in (a, b))]
-    if diffs:
-        parts.append('Paired differences (same seed):\n' + '\n'.join(f'- {d}' for d in diffs))
-    if check:
-        parts.append(learnability_verdict(rows, check))
-    return '\n\n'.join(parts)
 
 
 def main(argv=None):
@@ -130,25 +75,14 @@ def main(argv=None):
     start = time.time()
 
     def figures(seed, seed_runs):
-        if seed != seeds[0] or not bench.get('similarity'):
-            return
-        # the encoder as fine-tuned: a frozen one is bit-identical to its pretraining (or random
-        # initialisation), a trainable one is what the labels made of it
-        encoders = [(run['method'], run['encoder_checkpoint']) for run in seed_runs]
-        if 'probe' in bench:
-            cfg = probe_config(bench, seed)
-        else:
-            _, cfg = stage_configs(bench, methods[0], seed, out_dir)
-        items = similarity_items(bench.get('data_root', 'data/synthetic_rgbd'),
-                                 bench.similarity.get('split', 'val'),
-                                 bench.similarity.get('num_images', 1))
-        for path in write_similarity_figures(cfg, encoders, items, out_dir, seed):
-            print(f'  wrote {path}', flush=True)
+        if seed == seeds[0] and bench.get('similarity'):
+            for path in similarity_figures(bench, seed_runs, methods[0], seed, out_dir):
+                print(f'  wrote {path}', flush=True)
 
     runs = run_benchmark(bench, out_dir, methods, seeds, after_seed=figures, folds=folds)
     minutes = (time.time() - start) / 60
     names = [m['name'] for m in methods]
-    table = report(bench, name, runs, names, seeds, folds) + (
+    table = format_report(bench, name, runs, names, seeds, folds) + (
         '\n\nTime per stage (minutes, mean over runs):\n\n' + format_times(runs, names))
     with open(osp.join(out_dir, 'results.md'), 'w') as f:
         f.write(table + '\n')

@@ -21,8 +21,8 @@ from mmengine.utils import ProgressBar
 
 import mmpixdepth  # noqa: F401  (registers modules)
 from mmpixdepth.analysis.pair_statistics import cell_labels, merge_counts, pair_statistics
+from mmpixdepth.datasets.view_pairs import build_depth_loader, build_views
 from mmpixdepth.utils import load_config
-from mmpixdepth.visualization import build_depth_loader, build_views
 
 
 def parse_args(argv=None):
