@@ -6,7 +6,7 @@ import os.path as osp
 
 import pytest
 import torch
-from conftest import REPO, kept_default_scope
+from helpers import REPO, kept_default_scope
 from mmengine.runner import Runner
 
 from mmpixdepth.models.utils import feature_spread

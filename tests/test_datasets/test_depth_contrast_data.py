@@ -19,7 +19,7 @@ from mmpixdepth.datasets.three_dpm import CLASSES
 from mmpixdepth.datasets.transforms import (DepthToImage, MergeModalities, ModalityViews,
                                             PairedRandomResizedCrop)
 from mmpixdepth.evaluation import WeightedF1Metric
-from conftest import LOAD_3DPM, PER_CLASS_3DPM
+from helpers import LOAD_3DPM, PER_CLASS_3DPM
 
 def copy_of(root, tmp_path):
     target = str(tmp_path / 'copy')

@@ -5,7 +5,7 @@ import subprocess
 import pytest
 from mmengine.registry import DefaultScope
 
-from helpers import registered_modules
+from helpers import REPO, registered_modules
 
 
 PIXDEPTH_MODEL = dict(
@@ -123,7 +123,7 @@ def test_package_inits_import_once_and_export_everything():
     import glob
     import importlib
 
-    root = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    root = REPO
     for path in glob.glob(osp.join(root, 'mmpixdepth', '**', '__init__.py'), recursive=True):
         with open(path) as f:
             text = f.read()

@@ -14,7 +14,7 @@ from mmpretrain.structures import DataSample
 
 import mmpixdepth.engine.amp as amp
 from mmpixdepth.engine import AutocastOptimWrapper, choose_amp, forward_precision
-from conftest import (PIXDEPTH_CONFIG, REPO, SEG_CONFIG, as_cli, pretrain_options,
+from helpers import (PIXDEPTH_CONFIG, REPO, SEG_CONFIG, as_cli, pretrain_options,
                             run_log, seg_options, train)
 
 

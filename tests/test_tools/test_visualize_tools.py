@@ -11,7 +11,7 @@ import torch
 from mmpretrain.registry import MODELS
 
 import mmpixdepth  # noqa: F401  (registers modules)
-from conftest import REPO, load_tool
+from helpers import REPO, load_tool
 from mmpixdepth.analysis.similarity_maps import point_to_cell, similarity_map
 from mmpixdepth.datasets import LoadDepthFromFile
 from mmpixdepth.datasets.view_pairs import build_views, cell_pairs, sample_views

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from mmpixdepth.models import cell_centers, pixel_distances, pixel_pair_masks
-from conftest import random_depth, random_views
+from helpers import random_depth, random_views
 
 
 def reference_masks(coord1, coord2, feat_hw, dist_thr, depth1=None, depth2=None,

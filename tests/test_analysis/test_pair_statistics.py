@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import PIXDEPTH_CONFIG, REPO
+from helpers import PIXDEPTH_CONFIG, REPO
 from mmpixdepth.analysis.pair_statistics import cell_labels, merge_counts, pair_statistics
 
 

@@ -17,7 +17,7 @@ from mmengine.registry import DefaultScope
 from mmpretrain.registry import DATASETS, TRANSFORMS
 
 import mmpixdepth  # noqa: F401  (registers LoadDepthFromFile)
-from conftest import REPO, as_cli, load_tool, pretrain_options, run_log, train
+from helpers import REPO, as_cli, load_tool, pretrain_options, run_log, train
 from mmpixdepth.datasets import generate_synthetic_rgbd
 from mmpixdepth.datasets.converters.cityscapes import decode_disparity
 from mmpixdepth.datasets.synthetic_stereo import (OCCLUDED, OUTSIDE, VISIBLE, fill_missing_depth,

@@ -6,7 +6,7 @@ import re
 import pytest
 from mmengine.runner.checkpoint import _load_checkpoint
 
-from conftest import PIXDEPTH_CONFIG, PIXPRO_CONFIG, REPO, as_cli, pretrain_options, run_log, train
+from helpers import PIXDEPTH_CONFIG, PIXPRO_CONFIG, REPO, as_cli, pretrain_options, run_log, train
 
 
 def losses_in(log):
@@ -25,7 +25,7 @@ def check_pretraining(work_dir, propagation):
     assert ckpt['meta']['epoch'] == 1
     keys = ckpt['state_dict']
     assert any(k.startswith('target_net.module.backbone.') for k in keys)
-    assert any(k.startswith('ppm.') for k in keys) == propagation
+    assert any(k.startswith('head.ppm.') for k in keys) == propagation
 
 
 def test_train_tool_pretrains_pixdepth(pixdepth_run):

@@ -19,7 +19,7 @@ from mmengine.runner.checkpoint import _load_checkpoint
 
 from mmpixdepth.engine import CheckInvalidLossHook, check_checkpoint_file, find_resume_checkpoint
 from mmpixdepth.utils import load_config
-from conftest import SEG_CONFIG, as_cli, run_log, seg_options
+from helpers import SEG_CONFIG, as_cli, run_log, seg_options
 
 FROZEN = 'configs/deeplabv3/deeplabv3_r18-frozen_1xb8-20e_synthetic-128x128.py'
 ITERS_PER_EPOCH = 2  # 8 training images, batch 4

@@ -16,7 +16,7 @@ import torch
 from mmpretrain.registry import TRANSFORMS
 
 import mmpixdepth  # noqa: F401  (registers LoadDepthFromFile)
-from conftest import REPO, load_tool
+from helpers import REPO, load_tool
 from mmpixdepth.depth_estimation import (ModelLoadError, ModelOutputError, check_unique_outputs,
                                          decode_depth_png, generate_depth, is_valid_depth_png,
                                          list_images, load_estimator, parse_shard,

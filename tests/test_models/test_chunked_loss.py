@@ -11,7 +11,7 @@ from mmpretrain.structures import DataSample
 import mmpixdepth  # noqa: F401
 from mmpixdepth.models import (PixelPairMasks, pixcontrast_loss, pixel_pair_masks,
                                pixpro_consistency_loss)
-from conftest import random_depth, random_views
+from helpers import random_depth, random_views
 
 FEAT_HW = (5, 6)  # 30 cells
 CHUNKS = [1, 4, 7, 29, 30, 64]  # 4, 7 and 29 do not divide 30

@@ -10,7 +10,7 @@ from mmengine.registry import DefaultScope
 from mmengine.runner.checkpoint import _load_checkpoint
 from mmseg.registry import MODELS as SEG_MODELS
 
-from conftest import REPO, as_cli, load_tool, run_log, seg_options, train
+from helpers import REPO, as_cli, load_tool, run_log, seg_options, train
 from mmpixdepth.utils import load_config
 
 FROZEN = 'configs/deeplabv3/deeplabv3_r18-frozen_1xb8-20e_synthetic-128x128.py'

@@ -14,7 +14,7 @@ from mmengine.runner.checkpoint import _load_checkpoint
 
 from mmpixdepth.engine import checkpoint as ckpt_mod
 from mmpixdepth.utils import load_config
-from conftest import REPO, SEG_CONFIG, as_cli, run_log, seg_options, train
+from helpers import REPO, SEG_CONFIG, as_cli, run_log, seg_options, train
 
 @pytest.fixture
 def two_epochs(seg_run):

@@ -10,8 +10,8 @@ import pytest
 from mmengine.config import DictAction
 
 from mmpixdepth.utils import load_config
+from helpers import REPO
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
 def readme_commands():

@@ -21,7 +21,7 @@ from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import _load_checkpoint
 
 from mmpixdepth.engine import CheckpointError, file_sha256
-from conftest import SEG_CONFIG, as_cli, seg_options
+from helpers import SEG_CONFIG, as_cli, seg_options
 
 FROZEN = 'configs/deeplabv3/deeplabv3_r18-frozen_1xb8-20e_synthetic-128x128.py'
 EXTRACT = 'tools/model_converters/extract_backbone_weights.py'

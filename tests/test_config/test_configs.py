@@ -10,9 +10,8 @@ from mmpretrain.registry import MODELS as PRETRAIN_MODELS
 from mmseg.registry import MODELS as SEG_MODELS
 
 from mmpixdepth.utils import load_config
-from conftest import head_kind
+from helpers import REPO, head_kind
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = sorted(osp.relpath(p, REPO) for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'),
                                                         recursive=True) if '_base_' not in p)
 

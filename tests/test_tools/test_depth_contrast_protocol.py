@@ -20,10 +20,9 @@ from mmpixdepth.analysis.transfer import load_benchmark, stage_configs
 from mmpixdepth.datasets import ThreeDPMDataset, stratified_kfold, write_3dpm_folds
 from mmpixdepth.models.utils import PretrainedBackbone
 from mmpixdepth.utils import load_config
-from conftest import LOAD_3DPM
+from helpers import LOAD_3DPM, REPO
 from mmpixdepth.datasets.three_dpm import CLASSES
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DC = 'configs/depthcontrast'
 CONFIGS = sorted(osp.relpath(p, REPO) for p in glob.glob(f'{REPO}/{DC}/**/*.py', recursive=True))
 PAPER = {  # pretraining config -> (ImageNet checkpoint in mmpretrain's metafiles, its model)

@@ -11,7 +11,7 @@ from mmengine.logging import MessageHub
 from mmengine.registry import DefaultScope
 from mmpretrain.registry import MODELS
 
-from conftest import head_kind, load_tool
+from helpers import head_kind, load_tool
 from mmpixdepth.analysis.similarity_maps import split_items
 from mmpixdepth.analysis.transfer import (claim_work_dir, fingerprint, format_difference,
                                           format_report, format_summary, format_table,

@@ -9,7 +9,7 @@ import torch
 from mmengine.runner.checkpoint import load_checkpoint
 from mmpretrain.registry import MODELS
 
-from conftest import PIXDEPTH_CONFIG, as_cli, free_port, pretrain_options
+from helpers import PIXDEPTH_CONFIG, as_cli, free_port, pretrain_options
 from mmpixdepth.utils import load_config
 
 

@@ -10,7 +10,7 @@ import pytest
 import torch
 from mmengine.runner.checkpoint import _load_checkpoint
 
-from conftest import as_cli, kept_default_scope
+from helpers import as_cli, kept_default_scope
 
 PRETRAIN = 'configs/depthcontrast/depthcontrast_resnet18_1xb16-rrc-20e_synthetic3dpm-56x56.py'
 LINEAR = 'configs/depthcontrast/benchmarks/resnet18_1xb16-linear-rrc-20e_synthetic3dpm.py'
