@@ -16,8 +16,7 @@ import torch
 from mmpixdepth.depth_estimation import (IMAGE_SUFFIXES, OUTPUT_KINDS, ModelLoadError,
                                          ModelOutputError, check_unique_outputs, generate_depth,
                                          list_images, load_estimator, parse_shard, select_shard)
-
-MAX_LISTED_FAILURES = 50
+from mmpixdepth.depth_estimation.generate import print_summary
 
 
 def shard_arg(text):
@@ -122,18 +121,7 @@ def main(argv=None):
               'again to continue', file=sys.stderr)
         return 130
 
-    rate = summary.done / summary.seconds if summary.seconds > 0 else 0.0
-    print(f'{summary.done} done, {summary.skipped} skipped (valid output found), '
-          f'{len(summary.failed)} failed in {summary.seconds:.1f} s ({rate:.2f} images/s)')
-    if summary.failed:
-        print(f'{len(summary.failed)} image(s) failed and have no output:', file=sys.stderr)
-        for rel, reason in summary.failed[:MAX_LISTED_FAILURES]:
-            print(f'  {osp.join(args.image_dir, rel)}: {reason}', file=sys.stderr)
-        if len(summary.failed) > MAX_LISTED_FAILURES:
-            print(f'  ... and {len(summary.failed) - MAX_LISTED_FAILURES} more (printed above as '
-                  'they happened)', file=sys.stderr)
-        return 1
-    return 0
+    return print_summary(summary, args.image_dir, 'images')
 
 
 if __name__ == '__main__':

@@ -15,9 +15,9 @@ import sys
 from mmpixdepth.depth_estimation import (IMAGE_SUFFIXES, SGBMOptions, check_unique_outputs,
                                          generate_disparity, list_left_images, parse_shard,
                                          replace_in_name, select_shard, wls_available)
+from mmpixdepth.depth_estimation.generate import print_summary
 from mmpixdepth.depth_estimation.stereo import CONTRIB_HINT, MODES
 
-MAX_LISTED_FAILURES = 50
 DEFAULTS = SGBMOptions()
 
 
@@ -127,18 +127,7 @@ def main(argv=None):
               'again to continue', file=sys.stderr)
         return 130
 
-    rate = summary.done / summary.seconds if summary.seconds > 0 else 0.0
-    print(f'{summary.done} done, {summary.skipped} skipped (valid output found), '
-          f'{len(summary.failed)} failed in {summary.seconds:.1f} s ({rate:.2f} pairs/s)')
-    if summary.failed:
-        print(f'{len(summary.failed)} pair(s) failed and have no output:', file=sys.stderr)
-        for rel, reason in summary.failed[:MAX_LISTED_FAILURES]:
-            print(f'  {osp.join(args.left_dir, rel)}: {reason}', file=sys.stderr)
-        if len(summary.failed) > MAX_LISTED_FAILURES:
-            print(f'  ... and {len(summary.failed) - MAX_LISTED_FAILURES} more (printed above as '
-                  'they happened)', file=sys.stderr)
-        return 1
-    return 0
+    return print_summary(summary, args.left_dir, 'pairs')
 
 
 if __name__ == '__main__':

@@ -35,6 +35,27 @@ class GenerateSummary:
     seconds: float = 0.0
 
 
+#: Failures a summary lists at the most (all of them were printed as they happened).
+MAX_LISTED_FAILURES = 50
+
+
+def print_summary(summary: GenerateSummary, input_dir: str, unit: str) -> int:
+    """Print the counts of a run (``unit``: 'images', 'pairs') and its failures under
+    ``input_dir``; return the exit code of the tools: 0, or 1 when some failed."""
+    rate = summary.done / summary.seconds if summary.seconds > 0 else 0.0
+    print(f'{summary.done} done, {summary.skipped} skipped (valid output found), '
+          f'{len(summary.failed)} failed in {summary.seconds:.1f} s ({rate:.2f} {unit}/s)')
+    if not summary.failed:
+        return 0
+    print(f'{len(summary.failed)} {unit[:-1]}(s) failed and have no output:', file=sys.stderr)
+    for rel, reason in summary.failed[:MAX_LISTED_FAILURES]:
+        print(f'  {osp.join(input_dir, rel)}: {reason}', file=sys.stderr)
+    if len(summary.failed) > MAX_LISTED_FAILURES:
+        print(f'  ... and {len(summary.failed) - MAX_LISTED_FAILURES} more (printed above as '
+              'they happened)', file=sys.stderr)
+    return 1
+
+
 class _Item(NamedTuple):
     rel_path: str
     size: Optional[tuple] = None  # (H, W) of the image
