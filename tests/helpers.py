@@ -115,6 +115,19 @@ def random_views(rng, batch, img_hw=(180, 320), flip_prob=0.5):
     return torch.tensor(boxes, dtype=torch.float64)
 
 
+def view_pair_samples(coord, depth):
+    """DataSamples of a batch of view pairs as PixProViews makes them: ``coord`` [B, 2, 4] and
+    ``depth_cells`` [B, 2, h, w] per sample."""
+    from mmpretrain.structures import DataSample
+    samples = []
+    for boxes, cells in zip(coord, depth):
+        sample = DataSample()
+        sample.set_field(boxes, 'coord')
+        sample.set_field(cells, 'depth_cells')
+        samples.append(sample)
+    return samples
+
+
 def random_depth(gen, batch, feat_hw, nan_prob=0.2, dtype=torch.float64):
     depth = torch.rand(batch, *feat_hw, generator=gen, dtype=dtype)
     depth[torch.rand(batch, *feat_hw, generator=gen) < nan_prob] = float('nan')

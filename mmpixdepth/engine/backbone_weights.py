@@ -28,6 +28,8 @@ def backbone_state_dict(checkpoint: dict, source: str = 'checkpoint',
     meta = checkpoint.get('meta') or {}
     if meta.get('backbone_only'):
         return OrderedDict(state)
+    # not mmengine's _load_checkpoint_with_prefix: it reads the file again and cannot tell a
+    # backbone-only file (meta['backbone_only']) from a full checkpoint
     backbone = OrderedDict(
         (key[len(prefix):], value) for key, value in state.items() if key.startswith(prefix))
     if not backbone:

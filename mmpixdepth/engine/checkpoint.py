@@ -53,7 +53,9 @@ TRUSTED_ENV = 'MMPIXDEPTH_TRUSTED_CHECKPOINTS'
 # numpy 2 pickles its arrays and scalars from ``numpy._core``, numpy 1 from ``numpy.core``.
 _NUMPY_CORE = 'numpy._core' if int(np.__version__.split('.')[0]) >= 2 else 'numpy.core'
 
-# Globals in checkpoints written by mmengine's Runner, beyond what torch allows by itself.
+# Globals in checkpoints written by mmengine's Runner, beyond what torch allows by itself. They
+# are allowed per load (torch.serialization.safe_globals), not process-wide with
+# add_safe_globals: mmengine's own loaders and other libraries keep torch's default list.
 _GLOBAL_NAMES = (
     'builtins.getattr',  # resolved to _history_buffer_method
     'mmengine.logging.history_buffer.HistoryBuffer',

@@ -5,10 +5,10 @@ import pytest
 import torch
 from mmengine.logging import MessageHub
 from mmpretrain.registry import MODELS
-from mmpretrain.structures import DataSample
 
 import mmpixdepth  # noqa: F401
 from mmpixdepth.models import pixcontrast_loss, pixel_pair_masks, pixpro_consistency_loss
+from helpers import view_pair_samples
 
 CROP = 64  # stride-16 ResNet-18 -> 4x4 cells
 
@@ -58,13 +58,7 @@ def batch(b=2, seed=0, depth=None, coord=None):
         coord[:, 1, [0, 2]] = coord[:, 1, [2, 0]]  # second view flipped
     if depth is None:
         depth = torch.rand(b, 2, 4, 4, generator=g)
-    samples = []
-    for i in range(b):
-        s = DataSample()
-        s.set_field(coord[i], 'coord')
-        s.set_field(depth[i], 'depth_cells')
-        samples.append(s)
-    return imgs, samples
+    return imgs, view_pair_samples(coord, depth)
 
 
 def total(losses):

@@ -11,11 +11,10 @@ import pytest
 import torch
 from mmengine.logging import MessageHub
 from mmpretrain.registry import MODELS
-from mmpretrain.structures import DataSample
 
 import mmpixdepth  # noqa: F401  (registers the models)
 from mmpixdepth.utils import load_config
-from helpers import REPO
+from helpers import REPO, view_pair_samples
 
 RECORD = osp.join(REPO, 'tests', 'data', 'pretrain_losses.json')
 CONFIGS = sorted(osp.relpath(p, REPO) for folder in ('pixdepth', 'pixpro', 'pixcontrast')
@@ -60,13 +59,7 @@ def fixed_batch(feat_hw, b=2):
     coord[:, 1, [0, 2]] = coord[:, 1, [2, 0]]  # the second view flipped
     depth = torch.rand(b, 2, *feat_hw, generator=g)
     depth[0, 0, 0, 0] = float('nan')
-    samples = []
-    for i in range(b):
-        sample = DataSample()
-        sample.set_field(coord[i], 'coord')
-        sample.set_field(depth[i], 'depth_cells')
-        samples.append(sample)
-    return imgs, samples
+    return imgs, view_pair_samples(coord, depth)
 
 
 def config_losses(config):
