@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Distributed evaluation: tools/dist_test.sh CONFIG CHECKPOINT GPUS [test.py args]
+source "$(dirname "${BASH_SOURCE[0]}")/usage.sh"
+usage_or_continue 3 "$@"
 CONFIG=$1
 CHECKPOINT=$2
 GPUS=$3

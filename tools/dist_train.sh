@@ -2,6 +2,8 @@
 # Distributed training on one machine or several: tools/dist_train.sh CONFIG GPUS [train.py args]
 # Several machines: NNODES, NODE_RANK, MASTER_ADDR and PORT on each. Without CUDA the processes
 # use the gloo backend (set by the configs' env_cfg), so the same command runs on CPU.
+source "$(dirname "${BASH_SOURCE[0]}")/usage.sh"
+usage_or_continue 2 "$@"
 CONFIG=$1
 GPUS=$2
 NNODES=${NNODES:-1}

@@ -8,6 +8,8 @@
 #   MMCV_CUDA=auto|1|0    compile mmcv's CUDA ops: auto = only when CUDA torch, nvcc and a GPU are all present
 #   MMPIXDEPTH_EXTRAS     pip extras of the package to install (default: tests)
 #   MMPIXDEPTH_INSTALLER=uv|pip   who installs packages (default uv, falling back to pip)
+source "$(dirname "${BASH_SOURCE[0]}")/usage.sh"
+usage_or_continue 0 "$@"
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

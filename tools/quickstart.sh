@@ -8,6 +8,8 @@
 # bfloat16 autocast (--precision fp32 for float32). Finished runs are reused when it is run
 # again; extra arguments go to tools/analysis_tools/benchmark_transfer.py (e.g. --out-dir,
 # --seeds, --precision).
+source "$(dirname "${BASH_SOURCE[0]}")/usage.sh"
+usage_or_continue 0 "$@"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python tools/generate_synthetic_data.py --out data/synthetic_rgbd_2000 --num-train 2000

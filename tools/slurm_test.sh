@@ -2,6 +2,8 @@
 # Evaluation under SLURM: tools/slurm_test.sh PARTITION JOB_NAME CONFIG CHECKPOINT [test.py args]
 # GPUS (total, default 8), GPUS_PER_NODE (default 8), CPUS_PER_TASK (default 5) and SRUN_ARGS
 # are read from the environment.
+source "$(dirname "${BASH_SOURCE[0]}")/usage.sh"
+usage_or_continue 4 "$@"
 set -x
 
 PARTITION=$1

@@ -2,6 +2,8 @@
 # Training under SLURM: tools/slurm_train.sh PARTITION JOB_NAME CONFIG [WORK_DIR] [train.py args]
 # GPUS (total, default 8), GPUS_PER_NODE (default 8), CPUS_PER_TASK (default 5) and SRUN_ARGS
 # are read from the environment.
+source "$(dirname "${BASH_SOURCE[0]}")/usage.sh"
+usage_or_continue 3 "$@"
 set -x
 
 PARTITION=$1
