@@ -11,7 +11,7 @@ from mmengine.runner import Runner
 
 import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loader)
 from mmpixdepth.engine import (choose_amp, find_resume_checkpoint, require_weights_fit,
-                               resolve_resume)
+                               resolve_resume, summarise_optimizer_log)
 from mmpixdepth.utils import init_cpu_dist, load_config
 
 
@@ -83,6 +83,7 @@ def main(argv=None):
     except FileNotFoundError as err:
         sys.exit(f'error: {err}')
     runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+    summarise_optimizer_log(runner)
     if amp is not None:  # the choice, in the run's log
         runner.logger.log(logging.INFO if amp[0] is not None else logging.WARNING, amp[1])
     runner.train()

@@ -6,6 +6,7 @@ from .checkpoint_schemes import download_checkpoint, load_from_url
 from .hooks import (AtomicLocalBackend, CheckInvalidLossHook, CheckWeightsFitHook,
                     EarlyStoppingHookShim, SafeCheckpointHook, check_weights_fit,
                     require_weights_fit)
+from .optimizer_log import summarise_optimizer_log
 from .optimizers import AutocastOptimWrapper
 from .resume import find_resume_checkpoint, resolve_resume
 
@@ -16,6 +17,6 @@ __all__ = [
     'check_loaded_checkpoint', 'file_sha256', 'load_from_local_file', 'AtomicLocalBackend',
     'CheckInvalidLossHook', 'EarlyStoppingHookShim', 'SafeCheckpointHook',
     'CheckWeightsFitHook', 'check_weights_fit', 'require_weights_fit', 'download_checkpoint',
-    'load_from_url',
+    'load_from_url', 'summarise_optimizer_log',
     'find_resume_checkpoint', 'resolve_resume'
 ]

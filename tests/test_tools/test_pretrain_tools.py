@@ -37,6 +37,11 @@ def test_train_tool_pretrains_pixpro(tiny_rgbd, tmp_path):
     train([osp.join(REPO, PIXPRO_CONFIG), '--work-dir', work_dir, '--cfg-options',
            *as_cli(pretrain_options(tiny_rgbd))])
     check_pretraining(work_dir, propagation=True)
+    log = run_log(work_dir)  # one line on the optimizer's groups, not one per parameter
+    assert 'paramwise_options --' not in log and 'requires_grad=False' not in log
+    counts = re.search(r'optimizer: (\d+) parameter tensors without gradients \(not optimised\), '
+                       r'(\d+) parameter tensors with paramwise settings', log)
+    assert counts and int(counts.group(1)) > 50 and int(counts.group(2)) > 50, log[:3000]
 
 
 def test_non_finite_loss_stops_training_with_a_clear_error(tiny_rgbd, tmp_path):

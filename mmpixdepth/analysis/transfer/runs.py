@@ -27,7 +27,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from mmpixdepth.engine import resolve_resume
+from mmpixdepth.engine import resolve_resume, summarise_optimizer_log
 from mmpixdepth.engine.hooks import ProgressHook
 from mmpixdepth.models.encoder import RANDOM, load_encoder
 from ..frozen_probe import probe_encoder
@@ -112,6 +112,7 @@ def run_training(cfg: Config, title: str, evaluate: bool, test_checkpoint: str =
     cfg.visualizer.name = f'{title}-{time.time()}'  # visualisers are per-name singletons
     runner = Runner.from_cfg(_quiet_console(cfg))
     _log_to_files(runner)
+    summarise_optimizer_log(runner)
     runner.register_hook(ProgressHook(title))
     start = time.time()
     runner.train()
