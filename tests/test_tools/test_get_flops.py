@@ -1,0 +1,43 @@
+"""tools/analysis_tools/get_flops.py on a pretraining and a segmentation config."""
+import os.path as osp
+import re
+
+from helpers import PIXDEPTH_CONFIG, REPO, SEG_CONFIG
+
+TOOL = 'tools/analysis_tools/get_flops.py'
+
+
+def table_rows(printed):
+    """``{part: (FLOPs, params)}`` of the printed table, in units of 1."""
+    scale = {'K': 1e3, 'M': 1e6, 'G': 1e9, '': 1}
+    rows = {}
+    for part, flops, params in re.findall(r'^\| (.+?) +\| ([\d.]+[KMG]?) +\| ([\d.]+[KMG]?) +\|$',
+                                          printed, re.MULTILINE):
+        rows[part] = tuple(float(v.rstrip('KMG')) * scale[v[-1] if v[-1] in 'KMG' else '']
+                           for v in (flops, params))
+    return rows
+
+
+def test_resnet18_encoder_of_a_pretraining_config(tool, tmp_path, capsys):
+    config = tmp_path / 'pixdepth_r18_stride32.py'  # the plain ResNet-18 strides of ImageNet
+    config.write_text(f"_base_ = [{osp.join(REPO, PIXDEPTH_CONFIG)!r}]\n"
+                      'model = dict(backbone=dict(strides=(1, 2, 2, 2), dilations=(1, 1, 1, 1)))\n')
+    tool(TOOL).main([str(config), '--shape', '224', '224'])
+    printed = capsys.readouterr().out
+    assert 'encoder and projector on one view' in printed
+    rows = table_rows(printed)
+    assert set(rows) == {'backbone (encoder)', 'neck (projector)', 'total'}
+    flops, params = rows['backbone (encoder)']
+    assert 1.75e9 < flops < 1.9e9  # ResNet-18 at 224x224: 1.8 GFLOPs
+    assert abs(params - 11.18e6) < 0.01e6  # ResNet-18 without its classifier
+    assert abs(rows['total'][0] - flops - rows['neck (projector)'][0]) < 0.002e9
+
+
+def test_whole_segmentation_model(tool, capsys):
+    tool(TOOL).main([osp.join(REPO, SEG_CONFIG), '--shape', '64', '64'])
+    printed = capsys.readouterr().out
+    assert 'whole model (_forward) on one image' in printed
+    assert 'input shape: (1, 3, 64, 64)' in printed
+    flops, params = table_rows(printed)['whole model']
+    assert abs(params - 13.82e6) < 0.01e6  # ResNet-18 with the ASPP head
+    assert abs(flops - 3.671e9 / 4) < 0.01e9  # a quarter of the 128x128 count
