@@ -136,14 +136,18 @@ def random_depth(gen, batch, feat_hw, nan_prob=0.2, dtype=torch.float64):
 
 @contextlib.contextmanager
 def kept_default_scope():
-    """Undo the default scope that a Runner built inside the block leaves set."""
+    """Run the block without a default scope, as in a fresh process, and put the scopes of
+    before it back afterwards (a Runner leaves its default scope set; mmengine's
+    ``overwrite_default_scope`` replaces the dict of scopes)."""
+    from collections import OrderedDict
+
     from mmengine.registry import DefaultScope
-    saved = DefaultScope._instance_dict.copy()
+    saved = DefaultScope._instance_dict
+    DefaultScope._instance_dict = OrderedDict()
     try:
         yield
     finally:
-        DefaultScope._instance_dict.clear()
-        DefaultScope._instance_dict.update(saved)
+        DefaultScope._instance_dict = saved
 
 
 def write_pfm(path, array, little_endian=True):

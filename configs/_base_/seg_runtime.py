@@ -15,7 +15,7 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'))  # tools/train.py switches to gloo without CUDA
 vis_backends = [dict(type='LocalVisBackend')]
 # mmseg's SegLocalVisualizer, leaving out the depth the test pipelines load for the metrics
-visualizer = dict(type='RGBDSegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+visualizer = dict(type='RGBDSegLocalVisualizer', vis_backends=vis_backends)  # named per run
 log_processor = dict(by_epoch=True)
 log_level = 'INFO'
 load_from = None
