@@ -149,6 +149,10 @@ def generate_depth(image_dir, out_dir, rel_paths, estimator, model_name, batch_s
         summary.failed.append((rel, reason))
         bar.write(f'failed: {osp.join(image_dir, rel)}: {reason}', file=sys.stderr)
 
+    def counts(refresh):
+        bar.set_postfix(done=summary.done, skipped=summary.skipped, failed=len(summary.failed),
+                        refresh=refresh)
+
     def finish(writes):
         for item, future in writes:
             try:
@@ -187,8 +191,8 @@ def generate_depth(image_dir, out_dir, rel_paths, estimator, model_name, batch_s
             finish(pending)
             pending = writes
             bar.update(len(batch))
-            bar.set_postfix(done=summary.done, skipped=summary.skipped,
-                            failed=len(summary.failed), refresh=False)
+            counts(refresh=False)
         finish(pending)
+        counts(refresh=True)  # the last batch's writes, on the final bar
     summary.seconds = time.perf_counter() - start
     return summary

@@ -387,7 +387,7 @@ def test_transformers_estimator_in_process(hf_model):
         load_estimator(hf_model, 'cpu', input_size=(32, 32))
 
 
-def test_generate_depth_in_process_with_amp(tmp_path):
+def test_generate_depth_in_process_with_amp(tmp_path, capsys):
     """bfloat16 autocast on CPU; overwrite redoes valid outputs."""
     torch.jit.trace(torch.nn.Conv2d(3, 1, 3, padding=1),
                     torch.zeros(1, 3, 8, 8)).save(str(tmp_path / 'conv.ts'))
@@ -401,5 +401,9 @@ def test_generate_depth_in_process_with_amp(tmp_path):
     assert is_valid_depth_png(str(tmp_path / 'depth' / 'b' / 'c.png'), (12, 9))
     summary = generate_depth(*args, workers=0, overwrite=True, progress=False)
     assert (summary.done, summary.skipped) == (2, 0)
+    capsys.readouterr()
+    generate_depth(*args, batch_size=2, workers=0, overwrite=True, progress=True)
+    final = capsys.readouterr().err.split('\r')[-1]  # the bar as it is left on screen
+    assert '2/2' in final and 'done=2' in final and 'failed=0' in final, final
     with pytest.raises(ValueError, match='invalid device'):
         load_estimator(str(tmp_path / 'conv.ts'), 'gpu7')
