@@ -40,6 +40,18 @@ def with_suffix_case_on_disk(paths: Sequence[str], suffix: str) -> List[str]:
     return resolved
 
 
+def missing_folder(folder: str, what: str) -> str:
+    """The error text for a ``what`` folder ('image', 'depth', ...) that does not exist: a
+    relative path says where it was looked for, a depth folder how to make one."""
+    text = f'the {what} folder {folder} does not exist'
+    if not osp.isabs(folder):
+        text += f' (relative to the current folder {os.getcwd()})'
+    if what == 'depth':
+        text += ('; images without depth get depth maps from tools/generate_depth.py IMAGE_DIR '
+                 'DEPTH_DIR (or stereo pairs from tools/generate_disparity.py)')
+    return text
+
+
 def other_files_note(folder: str) -> str:
     """For an error saying that ``folder`` holds no image of the expected suffix: what it holds
     instead (``''`` when it holds no file)."""

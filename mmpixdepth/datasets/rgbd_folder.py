@@ -7,7 +7,7 @@ from mmpretrain.datasets import BaseDataset
 
 from mmpixdepth.utils.listing import first_few
 from mmpixdepth.registry import PRETRAIN_DATASETS, register_module
-from .file_lists import other_files_note, scan_files
+from .file_lists import missing_folder, other_files_note, scan_files
 
 IMG_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff')
 
@@ -82,14 +82,14 @@ class RGBDFolderDataset(BaseDataset):
         img_dir = self.data_prefix['img_path']
         depth_dir = self.data_prefix['depth_path']
         if not osp.isdir(img_dir):
-            raise self._error(f'the image folder {img_dir} does not exist')
+            raise self._error(missing_folder(img_dir, 'image'))
         images = scan_files(img_dir, self.img_suffixes)
         if not images:
             note = other_files_note(img_dir)
             raise self._error(f'no image ({"/".join(self.img_suffixes)} in any case, searched '
                               f'recursively) in {img_dir}{note}', hint=not note)
         if not osp.isdir(depth_dir) and not self.allow_missing_depth:
-            raise self._error(f'the depth folder {depth_dir} does not exist')
+            raise self._error(missing_folder(depth_dir, 'depth'))
         depths = set(scan_files(depth_dir)) if osp.isdir(depth_dir) else set()
 
         data_list, missing = [], []

@@ -7,7 +7,8 @@ from mmseg.datasets.transforms import LoadAnnotations
 
 from mmpixdepth.utils.listing import first_few
 from mmpixdepth.registry import PRETRAIN_DATASETS, SEG_DATASETS, register_module
-from .file_lists import other_files_note, scan_files, with_suffix_case_on_disk
+from .file_lists import (missing_folder, other_files_note, scan_files,
+                         with_suffix_case_on_disk)
 from .transforms import CheckSegLabels
 
 
@@ -81,7 +82,7 @@ class RGBDSegDataset(BaseSegDataset):
         """Raise when one of the given folders does not exist."""
         for path, what in ((img_dir, 'image'), (seg_dir, 'annotation'), (depth_dir, 'depth')):
             if path is not None and not osp.isdir(path):
-                raise self._error(f'the {what} folder {path} does not exist')
+                raise self._error(missing_folder(path, what))
 
     def _sibling(self, img_path: str, img_dir: str, other_dir: str, suffix: str) -> str:
         """The file of ``other_dir`` with the image's relative name and ``suffix``."""

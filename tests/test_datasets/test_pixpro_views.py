@@ -2,6 +2,7 @@
 import os
 import os.path as osp
 import random
+import re
 
 import cv2
 import mmcv
@@ -275,7 +276,7 @@ def test_rgbd_folder_scans_recursively(tmp_path):
     assert osp.relpath(same_name.get_data_info(0)['depth_path'], root) == 'depth/a/sub/0.png'
 
 
-def test_rgbd_folder_missing_depth(tmp_path):
+def test_rgbd_folder_missing_depth(tmp_path, monkeypatch):
     root = str(tmp_path)
     _write_tree(root, [f'images/c/{k}.jpg' for k in range(8)], ['depth/c/0.png'])
     with pytest.raises(FileNotFoundError,
@@ -288,8 +289,13 @@ def test_rgbd_folder_missing_depth(tmp_path):
     assert all('depth_path' not in dataset.get_data_info(k) for k in range(1, 8))
     with pytest.raises(FileNotFoundError, match=r'image folder .*nowhere/images does not'):
         _build_dataset(data_root=str(tmp_path / 'nowhere'))
-    with pytest.raises(FileNotFoundError, match=r'depth folder .*/none does not exist'):
+    with pytest.raises(FileNotFoundError, match=r'depth folder .*/none does not exist; images '
+                       r'without depth get depth maps from tools/generate_depth.py'):
         _build_dataset(data_root=root, depth_prefix='none')
+    monkeypatch.chdir(root)  # a relative path says where it was looked for
+    with pytest.raises(FileNotFoundError, match=r'the image folder nowhere/images does not exist '
+                       rf'\(relative to the current folder {re.escape(root)}\)'):
+        _build_dataset(data_root='nowhere')
     with pytest.raises(FileNotFoundError, match=r'no image .* in .*/depth'):
         _build_dataset(data_root=root, img_prefix='depth', img_suffixes=('.jpg', ))
 
