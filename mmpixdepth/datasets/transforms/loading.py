@@ -222,7 +222,11 @@ class LoadDepthFromFile(BaseTransform):
         low = depth.min(where=valid, initial=np.inf)
         high = depth.max(where=valid, initial=-np.inf)
         depth = self._normalize(depth, low, high).astype(np.float32, copy=False)
-        if depth.min(where=valid, initial=np.inf) == depth.max(where=valid, initial=-np.inf):
+        # min-max maps [low, high] to [0, 1]: constant iff low == high, no pass over the output
+        constant = (low == high if self.normalize == 'minmax' else
+                    depth.min(where=valid, initial=np.inf) == depth.max(where=valid,
+                                                                        initial=-np.inf))
+        if constant:
             raise ValueError(
                 f'depth map {path} has no depth differences: its {int(valid.sum())} valid pixels '
                 f'(scaled depth {low:g} to {high:g}) all come out equal under normalize='
