@@ -9,7 +9,7 @@ from mmengine.runner import Runner
 
 import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loader)
 from mmpixdepth.engine import require_weights_fit
-from mmpixdepth.utils import init_cpu_dist, load_config
+from mmpixdepth.utils import init_cpu_dist, load_config, report_user_errors
 
 
 def parse_args(argv=None):
@@ -67,6 +67,7 @@ def paint_predictions(cfg, show_dir):
         hook.out_dir = show_dir
 
 
+@report_user_errors
 def main(argv=None):
     args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options, args.work_dir, args.launcher)

@@ -12,7 +12,7 @@ from mmengine.runner import Runner
 import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loader)
 from mmpixdepth.engine import (choose_amp, find_resume_checkpoint, require_weights_fit,
                                resolve_resume, summarise_optimizer_log)
-from mmpixdepth.utils import init_cpu_dist, load_config
+from mmpixdepth.utils import init_cpu_dist, load_config, report_user_errors
 
 
 def parse_args(argv=None):
@@ -62,6 +62,7 @@ def resume_file(path):
     return found
 
 
+@report_user_errors
 def main(argv=None):
     args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options, args.work_dir, args.launcher)

@@ -42,10 +42,13 @@ def with_suffix_case_on_disk(paths: Sequence[str], suffix: str) -> List[str]:
 
 def missing_folder(folder: str, what: str) -> str:
     """The error text for a ``what`` folder ('image', 'depth', ...) that does not exist: a
-    relative path says where it was looked for, a depth folder how to make one."""
+    relative path says where it was looked for and how to point elsewhere, a depth folder how
+    to make one."""
     text = f'the {what} folder {folder} does not exist'
     if not osp.isabs(folder):
-        text += f' (relative to the current folder {os.getcwd()})'
+        text += (f' (relative to the current folder {os.getcwd()}: run from the folder that '
+                 'holds it, or give the dataset an absolute data_root, e.g. --cfg-options '
+                 'train_dataloader.dataset.data_root=/path/to/data)')
     if what == 'depth':
         text += ('; images without depth get depth maps from tools/generate_depth.py IMAGE_DIR '
                  'DEPTH_DIR (or stereo pairs from tools/generate_disparity.py)')

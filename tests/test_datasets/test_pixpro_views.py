@@ -294,7 +294,8 @@ def test_rgbd_folder_missing_depth(tmp_path, monkeypatch):
         _build_dataset(data_root=root, depth_prefix='none')
     monkeypatch.chdir(root)  # a relative path says where it was looked for
     with pytest.raises(FileNotFoundError, match=r'the image folder nowhere/images does not exist '
-                       rf'\(relative to the current folder {re.escape(root)}\)'):
+                       rf'\(relative to the current folder {re.escape(root)}: run from the '
+                       r'folder that holds it, or give the dataset an absolute data_root'):
         _build_dataset(data_root='nowhere')
     with pytest.raises(FileNotFoundError, match=r'no image .* in .*/depth'):
         _build_dataset(data_root=root, img_prefix='depth', img_suffixes=('.jpg', ))

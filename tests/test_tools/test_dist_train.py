@@ -40,3 +40,21 @@ def test_two_process_cpu_pretraining_and_checkpoint_loads(tiny_rgbd, tmp_path, p
     assert state.keys() == ckpt['state_dict'].keys()
     assert all(torch.equal(state[k], ckpt['state_dict'][k]) for k in state)
     assert not torch.equal(before['backbone.conv1.weight'], state['backbone.conv1.weight'])
+
+
+def test_user_error_is_printed_once_without_tracebacks(tmp_path, python, repo_root):
+    env = dict(os.environ, PORT=str(free_port()), OMP_NUM_THREADS='1',
+               PATH=osp.dirname(python) + os.pathsep + os.environ['PATH'])
+    cmd = ['bash', osp.join(repo_root, 'tools/dist_train.sh'),
+           osp.join(repo_root, PIXDEPTH_CONFIG), '2', '--work-dir', str(tmp_path / 'work'),
+           '--cfg-options', 'train_dataloader.dataset.data_root=nowhere']
+    out = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=600)
+    log = out.stdout + out.stderr
+    assert out.returncode == 1, log[-3000:]
+    assert 'Traceback' not in log, log[-3000:]
+    assert log.count('does not exist') == 1, log[-3000:]
+    assert (f'error: FileNotFoundError: RGBDFolderDataset: the image folder nowhere/images/train '
+            f'does not exist (relative to the current folder {tmp_path}') in log
+    assert re.search(r'train.py failed: process [01] stopped first \(exit code 1\), 2 '
+                     r'process\(es\) in all$', log.rstrip()), log[-3000:]
