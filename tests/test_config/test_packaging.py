@@ -27,6 +27,8 @@ def test_wheel_ships_configs_tools_and_model_index(repo_root, tmp_path):
     with zipfile.ZipFile(wheel) as archive:
         shipped = set(archive.namelist())
         model_index = archive.read('mmpixdepth/.mim/model-index.yml').decode()
+        top_level, = [name for name in archive.namelist() if name.endswith('/top_level.txt')]
+        module = archive.read(top_level).decode().split('\n')[0]
 
     expected = files_under(repo_root, 'configs') | files_under(repo_root, 'tools')
     assert 'tools/train.py' in expected and 'configs/_base_/seg_runtime.py' in expected
@@ -35,4 +37,6 @@ def test_wheel_ships_configs_tools_and_model_index(repo_root, tmp_path):
     with open(osp.join(repo_root, 'model-index.yml')) as f:
         assert model_index == f.read()
     assert 'mmpixdepth/__init__.py' in shipped
+    # mim list: the first line of top_level.txt names the folder holding .mim/model-index.yml
+    assert module == 'mmpixdepth'
     assert not [name for name in shipped if name.startswith(('tests/', 'configs/', 'tools/'))]
