@@ -8,15 +8,15 @@ resumes; ``--shard i/n`` splits the work over processes or machines. Exits with 
 image has its output, 1 when some failed (listed), 2 on a usage or model-loading error.
 """
 import argparse
-import os.path as osp
 import sys
 
 import torch
 
 from mmpixdepth.depth_estimation import (IMAGE_SUFFIXES, OUTPUT_KINDS, ModelLoadError,
-                                         ModelOutputError, check_unique_outputs, generate_depth,
-                                         list_images, load_estimator, parse_shard, select_shard)
-from mmpixdepth.depth_estimation.generate import print_summary
+                                         ModelOutputError, check_source_folder,
+                                         check_unique_outputs, generate_depth, list_images,
+                                         load_estimator, parse_shard, take_shard)
+from mmpixdepth.depth_estimation.generate import print_summary, report_interrupted
 
 
 def shard_arg(text):
@@ -79,21 +79,13 @@ def parse_args(argv=None):
 
 def select_images(args):
     """The sorted relative image paths of this shard, after checks of the folders."""
-    if not osp.isdir(args.image_dir):
-        raise ValueError(f'IMAGE_DIR is not a folder: {args.image_dir}')
-    if osp.realpath(args.image_dir) == osp.realpath(args.out_dir):
-        raise ValueError('OUT_DIR must differ from IMAGE_DIR (a .png image would be replaced '
-                         'by its depth map)')
+    check_source_folder('IMAGE_DIR', args.image_dir, 'OUT_DIR', args.out_dir, 'depth')
     rel_paths = list_images(args.image_dir, exclude_dir=args.out_dir)
     if not rel_paths:
         raise ValueError(f'no images under {args.image_dir} (suffixes: '
                          f'{" ".join(IMAGE_SUFFIXES)})')
     check_unique_outputs(rel_paths)
-    index, count = args.shard
-    selected = select_shard(rel_paths, index, count)
-    print(f'{len(rel_paths)} images under {args.image_dir}'
-          + (f'; shard {index}/{count}: {len(selected)}' if count > 1 else ''))
-    return selected
+    return take_shard(rel_paths, args.shard, f'images under {args.image_dir}')
 
 
 def main(argv=None):
@@ -117,9 +109,7 @@ def main(argv=None):
         print(f'error: {error}', file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print('interrupted: the outputs written so far are complete; run the same command '
-              'again to continue', file=sys.stderr)
-        return 130
+        return report_interrupted()
 
     return print_summary(summary, args.image_dir, 'images')
 

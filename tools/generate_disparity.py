@@ -9,13 +9,13 @@ resumes; ``--shard i/n`` splits the work. Exits with 0 when every pair has its o
 some failed (listed), 2 on a usage error.
 """
 import argparse
-import os.path as osp
 import sys
 
-from mmpixdepth.depth_estimation import (IMAGE_SUFFIXES, SGBMOptions, check_unique_outputs,
-                                         generate_disparity, list_left_images, parse_shard,
-                                         replace_in_name, select_shard, wls_available)
-from mmpixdepth.depth_estimation.generate import print_summary
+from mmpixdepth.depth_estimation import (IMAGE_SUFFIXES, SGBMOptions, check_source_folder,
+                                         check_unique_outputs, generate_disparity,
+                                         list_left_images, parse_shard, replace_in_name,
+                                         take_shard, wls_available)
+from mmpixdepth.depth_estimation.generate import print_summary, report_interrupted
 from mmpixdepth.depth_estimation.stereo import CONTRIB_HINT, MODES
 
 DEFAULTS = SGBMOptions()
@@ -84,11 +84,7 @@ def parse_args(argv=None):
 def select_pairs(args):
     """The sorted relative left paths of this shard, after checks of the folders and names."""
     for name, folder in (('LEFT_DIR', args.left_dir), ('RIGHT_DIR', args.right_dir)):
-        if not osp.isdir(folder):
-            raise ValueError(f'{name} is not a folder: {folder}')
-        if osp.realpath(folder) == osp.realpath(args.out):
-            raise ValueError(f'--out must differ from {name} (a .png image would be replaced '
-                             'by its disparity map)')
+        check_source_folder(name, folder, '--out', args.out, 'disparity')
     rel_paths = list_left_images(args.left_dir, args.out, args.right_replace)
     if not rel_paths:
         which = (f' whose name contains {args.right_replace[0]!r}' if args.right_replace
@@ -96,11 +92,7 @@ def select_pairs(args):
         raise ValueError(f'no images{which} under {args.left_dir} (suffixes: '
                          f'{" ".join(IMAGE_SUFFIXES)})')
     check_unique_outputs([replace_in_name(rel, args.out_replace) for rel in rel_paths])
-    index, count = args.shard
-    selected = select_shard(rel_paths, index, count)
-    print(f'{len(rel_paths)} left images under {args.left_dir}'
-          + (f'; shard {index}/{count}: {len(selected)}' if count > 1 else ''))
-    return selected
+    return take_shard(rel_paths, args.shard, f'left images under {args.left_dir}')
 
 
 def main(argv=None):
@@ -123,9 +115,7 @@ def main(argv=None):
                                      options, args.wls, args.right_replace, args.out_replace,
                                      args.overwrite, not args.no_progress)
     except KeyboardInterrupt:
-        print('interrupted: the outputs written so far are complete; run the same command '
-              'again to continue', file=sys.stderr)
-        return 130
+        return report_interrupted()
 
     return print_summary(summary, args.left_dir, 'pairs')
 

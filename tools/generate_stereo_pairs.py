@@ -17,6 +17,7 @@ from mmpixdepth.datasets.synthetic_stereo import (BASELINE_MM, NOISE_STD,
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         description='Render the right view of every synthetic RGB-D sample (camera focal '
         'length = image width in px, disparity = focal x baseline / depth) and write the pairs '
         'with their true disparity and occlusion masks')
@@ -25,12 +26,11 @@ def parse_args(argv=None):
     parser.add_argument('--out', required=True, metavar='OUT_DIR', help='output folder')
     parser.add_argument('--baseline-mm', type=float, default=BASELINE_MM,
                         help='distance between the cameras (mm); 220 gives about 4-44 px of '
-                        'disparity at 128 px width (default: %(default)s)')
+                        'disparity at 128 px width')
     parser.add_argument('--noise-std', type=float, default=NOISE_STD,
-                        help='std of the Gaussian noise added to the right view (grey levels; '
-                        'default: %(default)s)')
+                        help='std of the Gaussian noise added to the right view (grey levels)')
     parser.add_argument('--seed', type=int, default=0,
-                        help='seed of the noise (default: %(default)s)')
+                        help='seed of the noise')
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
     return parser.parse_args(argv)
 

@@ -9,12 +9,12 @@ import argparse
 import json
 import os
 import os.path as osp
-import shutil
 import sys
 import time
 
 from mmpixdepth.datasets.synthetic_3dpm import (DEPTH_FORMATS, generate_synthetic_3dpm,
                                                 synthetic_3dpm_meta)
+from mmpixdepth.utils import remove_entries
 
 GENERATED = ('reflectance', 'depth', 'splits', 'meta.json')
 
@@ -46,12 +46,7 @@ def main():
             print(f'error: {args.out} is not empty and holds no set made with these arguments; '
                   'pass --overwrite to replace it, or choose another --out.', file=sys.stderr)
             return 1
-        for name in GENERATED:
-            path = osp.join(args.out, name)
-            if osp.isdir(path):
-                shutil.rmtree(path)
-            elif osp.isfile(path):
-                os.remove(path)
+        remove_entries(args.out, GENERATED)
     start = time.time()
     generate_synthetic_3dpm(args.out, args.num_per_class, args.size, args.seed,
                             args.depth_format)

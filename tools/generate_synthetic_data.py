@@ -7,12 +7,12 @@ import argparse
 import json
 import os
 import os.path as osp
-import shutil
 import sys
 import time
 
 from mmpixdepth.datasets.synthetic import (KINDS, NUM_OBJECTS, SPLITS, check_objects,
                                            generate_synthetic_rgbd, synthetic_meta)
+from mmpixdepth.utils import remove_entries
 
 
 def parse_args(argv=None):
@@ -74,12 +74,7 @@ def main(argv=None):
                   'arguments; pass --overwrite to replace it, or choose another --out.',
                   file=sys.stderr)
             return 1
-        for name in KINDS + ('meta.json', ):
-            path = osp.join(args.out, name)
-            if osp.isdir(path):
-                shutil.rmtree(path)
-            elif osp.isfile(path):
-                os.remove(path)
+        remove_entries(args.out, KINDS + ('meta.json', ))
     start = time.time()
     generate_synthetic_rgbd(args.out, args.num_train, args.num_val, args.size, args.seed,
                             args.workers, args.object_scale, tuple(args.num_objects))

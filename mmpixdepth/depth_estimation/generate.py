@@ -39,6 +39,13 @@ class GenerateSummary:
 MAX_LISTED_FAILURES = 50
 
 
+def report_interrupted() -> int:
+    """Say that a tool stopped by Ctrl-C left only complete outputs; its exit code (130)."""
+    print('interrupted: the outputs written so far are complete; run the same command again '
+          'to continue', file=sys.stderr)
+    return 130
+
+
 def print_summary(summary: GenerateSummary, input_dir: str, unit: str) -> int:
     """Print the counts of a run (``unit``: 'images', 'pairs') and its failures under
     ``input_dir``; return the exit code of the tools: 0, or 1 when some failed."""

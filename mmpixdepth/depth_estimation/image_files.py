@@ -80,6 +80,26 @@ def select_shard(rel_paths, index, count):
     return sorted(rel_paths)[index::count]
 
 
+def take_shard(rel_paths, shard, what):
+    """:func:`select_shard` for ``shard = (index, count)``, printing how many ``what`` (e.g.
+    'images under DIR') there are and how many the shard takes."""
+    index, count = shard
+    selected = select_shard(rel_paths, index, count)
+    print(f'{len(rel_paths)} {what}'
+          + (f'; shard {index}/{count}: {len(selected)}' if count > 1 else ''))
+    return selected
+
+
+def check_source_folder(name, folder, out_name, out_dir, made):
+    """Raise ``ValueError`` unless ``folder`` (argument ``name``) is a folder other than the
+    output folder ``out_dir`` (argument ``out_name``), where ``made`` maps are written."""
+    if not osp.isdir(folder):
+        raise ValueError(f'{name} is not a folder: {folder}')
+    if osp.realpath(folder) == osp.realpath(out_dir):
+        raise ValueError(f'{out_name} must differ from {name} (a .png image would be replaced '
+                         f'by its {made} map)')
+
+
 def read_image(path):
     """Decode an image as mmcv's ``LoadImageFromFile`` does (OpenCV, EXIF orientation applied).
 

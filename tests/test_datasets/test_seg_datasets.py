@@ -38,6 +38,13 @@ def _base_cfg(repo_root, name):
     return Config.fromfile(osp.join(repo_root, 'configs', '_base_', 'datasets', name))
 
 
+def _train_and_val(repo_root, base, data_root):
+    """The train and val datasets of the dataset base config ``base`` on ``data_root``."""
+    cfg = _base_cfg(repo_root, base)
+    return tuple(_build('mmseg', loader.dataset, data_root=data_root)
+                 for loader in (cfg.train_dataloader, cfg.val_dataloader))
+
+
 def _build(scope, cfg, **overrides):
     """Build ``cfg`` updated by ``overrides`` from the DATASETS registry of ``scope``."""
     registry = dict(mmseg=SEG_DATASETS, mmpretrain=PRETRAIN_DATASETS)[scope]
@@ -164,9 +171,7 @@ def cityscapes(tmp_path):
 
 def test_cityscapes_from_base_config(cityscapes, repo_root):
     root, labels = cityscapes
-    cfg = _base_cfg(repo_root, 'cityscapes_rgbd_seg.py')
-    train = _build('mmseg', cfg.train_dataloader.dataset, data_root=root)
-    val = _build('mmseg', cfg.val_dataloader.dataset, data_root=root)
+    train, val = _train_and_val(repo_root, 'cityscapes_rgbd_seg.py', root)
     assert len(train) == 2 and len(val) == 1 and len(val.metainfo['classes']) == 19
     info = train.get_data_info(1)
     assert info['img_path'] == osp.join(root, 'leftImg8bit', 'train', 'bremen',
@@ -224,9 +229,7 @@ def nyuv2(tmp_path):
 
 
 def test_nyuv2_from_base_config(nyuv2, repo_root):
-    cfg = _base_cfg(repo_root, 'nyuv2_seg.py')
-    train = _build('mmseg', cfg.train_dataloader.dataset, data_root=nyuv2)
-    test = _build('mmseg', cfg.val_dataloader.dataset, data_root=nyuv2)
+    train, test = _train_and_val(repo_root, 'nyuv2_seg.py', nyuv2)
     assert len(train) == 2 and len(test) == 1
     assert test.metainfo['classes'] == NYU40_CLASSES and len(NYU40_CLASSES) == 40
     assert len(test.metainfo['palette']) == 40
@@ -289,9 +292,7 @@ def scannet(tmp_path):
 
 
 def test_scannet_from_base_config(scannet, repo_root):
-    cfg = _base_cfg(repo_root, 'scannet_frames_seg.py')
-    train = _build('mmseg', cfg.train_dataloader.dataset, data_root=scannet)
-    val = _build('mmseg', cfg.val_dataloader.dataset, data_root=scannet)
+    train, val = _train_and_val(repo_root, 'scannet_frames_seg.py', scannet)
     assert len(train) == 2 and len(val) == 1
     classes = train.metainfo['classes']
     assert len(classes) == 20 and classes[12] == 'desk' and classes[19] == 'otherfurniture'

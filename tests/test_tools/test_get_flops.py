@@ -24,13 +24,31 @@ def test_resnet18_encoder_of_a_pretraining_config(tool, tmp_path, capsys):
                       'model = dict(backbone=dict(strides=(1, 2, 2, 2), dilations=(1, 1, 1, 1)))\n')
     tool(TOOL).main([str(config), '--shape', '224', '224'])
     printed = capsys.readouterr().out
-    assert 'encoder and projector on one view' in printed
+    assert 'encoder, projector and pixel head on one view' in printed
     rows = table_rows(printed)
-    assert set(rows) == {'backbone (encoder)', 'neck (projector)', 'total'}
+    assert set(rows) == {'backbone (encoder)', 'neck (projector)', 'head (cell similarities)',
+                         'total'}
+    cells, channels = (224 // 32)**2, 384  # 7x7 cells of the 384-channel projection
+    flops, params = rows['head (cell similarities)']  # printed to 3 significant digits
+    assert abs(flops - 2 * cells * cells * channels) < 1e-3 * flops and params == 0
+    assert re.search(r'^not counted \(mmengine counts no FLOPs for them\): .*max_pool2d x1',
+                     printed, re.MULTILINE)
     flops, params = rows['backbone (encoder)']
     assert 1.75e9 < flops < 1.9e9  # ResNet-18 at 224x224: 1.8 GFLOPs
     assert abs(params - 11.18e6) < 0.01e6  # ResNet-18 without its classifier
-    assert abs(rows['total'][0] - flops - rows['neck (projector)'][0]) < 0.002e9
+    parts = sum(rows[part][0] for part in rows if part != 'total')
+    assert abs(rows['total'][0] - parts) < 0.002e9
+
+
+def test_propagation_head_is_counted(tool, capsys):
+    config = 'configs/pixdepth/pixdepth-propagation_r18-w16_1xb32-100e_synthetic-64x64.py'
+    tool(TOOL).main([osp.join(REPO, config), '--shape', '64', '64'])
+    flops, params = table_rows(capsys.readouterr().out)['head (pixel propagation)']
+    channels, groups, cells = 192, 3, 8 * 8  # 3 threshold groups, 8x8 cells at 64x64
+    assert abs(params - (channels * channels // groups + channels)) < 1e-3 * params
+    # the grouped 1x1 transform, the cosines between cells and the weighted sum over cells
+    expected = cells * channels * channels // groups + 2 * cells * cells * channels
+    assert abs(flops - expected) < 1e-3 * flops
 
 
 def test_whole_segmentation_model(tool, capsys):

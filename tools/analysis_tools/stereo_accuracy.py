@@ -20,19 +20,18 @@ from mmpixdepth.depth_estimation.stereo_accuracy import TEXTURE_THRESHOLD, TEXTU
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         description='Bad-pixel rates of disparity maps against the truth of synthetic pairs')
     parser.add_argument('pairs_dir', metavar='PAIRS_DIR', help='tools/generate_stereo_pairs.py '
                         'output')
     parser.add_argument('disparity_dir', metavar='DISPARITY_DIR',
                         help='estimated maps of PAIRS_DIR/left, same relative names')
     parser.add_argument('--split', nargs='+', default=['train', 'val'],
-                        help='splits scored (default: %(default)s)')
+                        help='splits scored')
     parser.add_argument('--texture-threshold', type=float, default=TEXTURE_THRESHOLD,
-                        help='textured: mean gradient magnitude (grey levels/px) at least this '
-                        '(default: %(default)s)')
+                        help='textured: mean gradient magnitude (grey levels/px) at least this')
     parser.add_argument('--texture-window', type=int, default=TEXTURE_WINDOW,
-                        help='side (px) of the window the gradient magnitude is averaged over '
-                        '(default: %(default)s)')
+                        help='side (px) of the window the gradient magnitude is averaged over')
     parser.add_argument('--max-bad3', type=float,
                         help='exit with 1 when the bad-3px rate is above this fraction')
     parser.add_argument('--min-occluded-invalid', type=float,
