@@ -8,8 +8,8 @@ import sys
 import pytest
 import torch
 
-from helpers import (PER_CLASS_3DPM, PIXDEPTH_CONFIG, REPO, SEG_CONFIG, as_cli, kept_default_scope,
-                     load_tool, pretrain_options, seg_options, train)
+from helpers import (PER_CLASS_3DPM, PIXDEPTH_CONFIG, REPO, SEG_CONFIG, TINY_SEG_CONFIG, as_cli,
+                     kept_default_scope, load_tool, pretrain_options, seg_options, train)
 
 
 def pytest_configure(config):
@@ -58,6 +58,16 @@ def seg_run(tiny_rgbd, tmp_path_factory, tool):
     work_dir = str(tmp_path_factory.mktemp('seg_run'))
     train([osp.join(REPO, SEG_CONFIG), '--work-dir', work_dir,
            '--cfg-options', *as_cli(seg_options(tiny_rgbd, 2))])
+    return work_dir
+
+
+@pytest.fixture(scope='session')
+def tiny_seg_run(tiny_rgbd, tmp_path_factory):
+    """Work dir of a real 1-epoch run of tools/train.py with the narrow synthetic DeepLabV3
+    (2 iterations): ``epoch_1.pth``. Tests copy it, never change it."""
+    work_dir = str(tmp_path_factory.mktemp('tiny_seg_run'))
+    train([osp.join(REPO, TINY_SEG_CONFIG), '--work-dir', work_dir,
+           '--cfg-options', *as_cli(seg_options(tiny_rgbd, 1))])
     return work_dir
 
 

@@ -4,6 +4,7 @@ in-process, random boxes and depth, PFM files, the package's registered modules.
 import contextlib
 import glob
 import importlib.util
+import os
 import os.path as osp
 import socket
 import sys
@@ -16,6 +17,7 @@ from mmpixdepth.registry import ALL_REGISTRIES
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))  # tests/helpers.py -> the repository
 SEG_CONFIG = 'configs/deeplabv3/deeplabv3_r18_1xb8-20e_synthetic-128x128.py'
+TINY_SEG_CONFIG = 'configs/deeplabv3/deeplabv3_r18-w16_1xb16-40e_synthetic-128x128.py'
 PIXDEPTH_CONFIG = 'configs/pixdepth/pixdepth_r18_1xb16-5e_synthetic-96x96.py'
 PIXPRO_CONFIG = 'configs/pixpro/pixpro_r18_1xb16-5e_synthetic-96x96.py'
 
@@ -90,6 +92,24 @@ def train(argv):
     """``tools/train.py`` in this process (the default scope restored after it)."""
     with kept_default_scope():
         load_tool('tools/train.py').main(argv)
+
+
+class Payload:
+    """Unpickling it runs ``touch <marker>``."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return os.system, (f'touch {self.marker}', )
+
+
+def write_code_payload(src, path, marker):
+    """A real Runner checkpoint holding an object whose unpickling creates ``marker``."""
+    checkpoint = torch.load(src, weights_only=False)
+    checkpoint['meta']['note'] = Payload(marker)
+    torch.save(checkpoint, path)
+    return str(path)
 
 
 # loading of a 3DPM sample: reflectance, depth (0 = invalid), depth as an image channel

@@ -17,6 +17,7 @@ from mmpixdepth.depth_estimation import (IMAGE_SUFFIXES, OUTPUT_KINDS, ModelLoad
                                          check_unique_outputs, generate_depth, list_images,
                                          load_estimator, parse_shard, take_shard)
 from mmpixdepth.depth_estimation.generate import print_summary, report_interrupted
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
 
 def shard_arg(text):
@@ -35,6 +36,7 @@ def positive_int(text):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
+        formatter_class=DefaultsHelpFormatter,
         description='Write a 16-bit PNG depth map for every image under IMAGE_DIR, with the '
         'same relative path under OUT_DIR (a/b.jpg -> a/b.png). Image suffixes: '
         f'{" ".join(IMAGE_SUFFIXES)} (any case).')
@@ -46,13 +48,14 @@ def parse_args(argv=None):
         'Depth Anything, ...), a TorchScript or pickled torch module file, or a Hugging Face '
         'hub name (needs network access or the local hub cache)')
     parser.add_argument('--batch-size', type=positive_int, default=8,
-                        help='images per model call (default: 8)')
+                        help='images per model call')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu',
-                        help='torch device, e.g. cpu, cuda, cuda:1 (default: cuda if available)')
+                        help='torch device, e.g. cpu, cuda, cuda:1 (the default is cuda where '
+                        'available)')
     parser.add_argument('--amp', action='store_true',
                         help='run the model in float16 (CUDA) or bfloat16 (CPU) autocast')
     parser.add_argument('--workers', type=int, default=2,
-                        help='processes reading and preprocessing images (0: none; default: 2)')
+                        help='processes reading and preprocessing images (0: none)')
     parser.add_argument('--shard', type=shard_arg, default=(0, 1), metavar='I/N',
                         help='process every N-th image of the sorted list, starting at I '
                         '(0 <= I < N), e.g. 0/4 .. 3/4 on four machines')

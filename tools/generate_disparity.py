@@ -17,6 +17,7 @@ from mmpixdepth.depth_estimation import (IMAGE_SUFFIXES, SGBMOptions, check_sour
                                          take_shard, wls_available)
 from mmpixdepth.depth_estimation.generate import print_summary, report_interrupted
 from mmpixdepth.depth_estimation.stereo import CONTRIB_HINT, MODES
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
 DEFAULTS = SGBMOptions()
 
@@ -30,6 +31,7 @@ def shard_arg(text):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
+        formatter_class=DefaultsHelpFormatter,
         description='Write a disparity map (16-bit PNG, round(disparity x 256) + 1, 0 = '
         'invalid, as Cityscapes) for every rectified pair: LEFT_DIR/a/b.png with '
         'RIGHT_DIR/a/b.png -> OUT_DIR/a/b.png. Image suffixes: '

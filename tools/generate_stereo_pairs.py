@@ -13,11 +13,12 @@ import time
 
 from mmpixdepth.datasets.synthetic_stereo import (BASELINE_MM, NOISE_STD,
                                                   generate_stereo_pairs)
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=DefaultsHelpFormatter,
         description='Render the right view of every synthetic RGB-D sample (camera focal '
         'length = image width in px, disparity = focal x baseline / depth) and write the pairs '
         'with their true disparity and occlusion masks')

@@ -15,12 +15,15 @@ import time
 from mmpixdepth.datasets.synthetic_3dpm import (DEPTH_FORMATS, generate_synthetic_3dpm,
                                                 synthetic_3dpm_meta)
 from mmpixdepth.utils import remove_entries
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
 GENERATED = ('reflectance', 'depth', 'splits', 'meta.json')
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description='Generate the synthetic 3DPM-like dataset')
+    parser = argparse.ArgumentParser(
+        description='Generate the synthetic 3DPM-like dataset',
+        formatter_class=DefaultsHelpFormatter)
     parser.add_argument('--out', default='data/synthetic_3dpm', help='output folder')
     parser.add_argument('--num-per-class', type=int, default=20, help='samples per class')
     parser.add_argument('--size', type=int, default=64, help='image side in pixels')

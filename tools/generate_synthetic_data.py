@@ -13,10 +13,12 @@ import time
 from mmpixdepth.datasets.synthetic import (KINDS, NUM_OBJECTS, SPLITS, check_objects,
                                            generate_synthetic_rgbd, synthetic_meta)
 from mmpixdepth.utils import remove_entries
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description='Generate the synthetic RGB-D dataset')
+    parser = argparse.ArgumentParser(
+        formatter_class=DefaultsHelpFormatter, description='Generate the synthetic RGB-D dataset')
     parser.add_argument('--out', default='data/synthetic_rgbd', help='output folder')
     parser.add_argument('--num-train', type=int, default=500, help='training samples')
     parser.add_argument('--num-val', type=int, default=100, help='validation samples')

@@ -10,10 +10,12 @@ from mmengine.runner import Runner
 import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loader)
 from mmpixdepth.engine import require_weights_fit
 from mmpixdepth.utils import init_cpu_dist, load_config, report_user_errors
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description='Evaluate a checkpoint with mmpixdepth')
+    parser = argparse.ArgumentParser(
+        formatter_class=DefaultsHelpFormatter, description='Evaluate a checkpoint with mmpixdepth')
     parser.add_argument('config', help='config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='folder for the evaluation logs')
@@ -34,7 +36,8 @@ def parse_args(argv=None):
     parser.add_argument(
         '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
         help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0,
+                        help='set by older launchers (torch.distributed.launch)')
     args = parser.parse_args(argv)
     if args.out and not args.out.endswith(('.pkl', '.pickle')):
         parser.error(f'--out {args.out}: the predictions file must end in .pkl or .pickle '

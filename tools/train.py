@@ -13,10 +13,12 @@ import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loa
 from mmpixdepth.engine import (choose_amp, find_resume_checkpoint, require_weights_fit,
                                resolve_resume, summarise_optimizer_log)
 from mmpixdepth.utils import init_cpu_dist, load_config, report_user_errors
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description='Train a model with mmpixdepth')
+    parser = argparse.ArgumentParser(
+        formatter_class=DefaultsHelpFormatter, description='Train a model with mmpixdepth')
     parser.add_argument('config', help='config file path')
     parser.add_argument('--work-dir', help='folder for logs and checkpoints')
     parser.add_argument(
@@ -43,7 +45,8 @@ def parse_args(argv=None):
     parser.add_argument(
         '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
         help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0,
+                        help='set by older launchers (torch.distributed.launch)')
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args

@@ -4,7 +4,9 @@
 
 Two views of the image are made by the config's ``PixProViews`` (crops and flips only, no
 colour change); for cell (R, C) of view 1 the figure shows which cells of view 2 PixPro takes
-as positives (close in the image) and which PixDepth takes (close in the image and in depth).
+as positives (close in the image) and which PixDepth takes (close in the image and in depth),
+for each threshold group (T, T') of the config's ``model.dist_thr`` / ``model.depth_thr``
+(zipped as the model zips them; ``--dist-thr`` / ``--depth-thr`` override them).
 """
 import argparse
 import os
@@ -17,32 +19,38 @@ from mmengine.config import DictAction
 import mmpixdepth  # noqa: F401  (registers modules)
 from mmpixdepth.datasets.view_pairs import (build_depth_loader, build_views, cell_pairs,
                                             sample_views)
+from mmpixdepth.models.utils import threshold_groups
 from mmpixdepth.utils import load_config
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 from mmpixdepth.visualization import pairs_figure
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Draw the cells of view 2 that PixPro and PixDepth pair with one cell of '
-        'view 1')
+        'view 1', formatter_class=DefaultsHelpFormatter)
     parser.add_argument('config', help='pretraining config with a PixProViews transform')
     parser.add_argument('image', help='image file')
     parser.add_argument(
-        '--depth', help='depth map aligned with the image (default: derived from the image '
-        'path as the config\'s LoadDepthFromFile does, e.g. images/train/0.png -> '
-        'depth/train/0.png)')
+        '--depth', help='depth map aligned with the image; when not given, derived from the '
+        'image path as the config\'s LoadDepthFromFile does, e.g. images/train/0.png -> '
+        'depth/train/0.png')
     parser.add_argument('--cell', nargs=2, type=int, required=True, metavar=('R', 'C'),
                         help='row and column of the cell of view 1, from 0')
     parser.add_argument(
         '--seed', type=int, default=0,
         help='first numpy seed of the views; seeds seed, seed+1, ... are tried until the '
-        'cell of view 1 has a PixPro positive in view 2 (see --tries)')
+        'cell of view 1 has a PixPro positive in view 2 at the largest T (see --tries)')
     parser.add_argument('--tries', type=int, default=100,
                         help='at most this many seeds are tried (1: use --seed as is)')
-    parser.add_argument('--dist-thr', type=float, default=0.7,
-                        help='spatial threshold T, in feature-bin diagonals')
-    parser.add_argument('--depth-thr', type=float, default=0.3,
-                        help="depth threshold T' (depth normalised to [0, 1] per image)")
+    parser.add_argument(
+        '--dist-thr', type=float, nargs='+', metavar='T',
+        help='spatial thresholds T, in feature-bin diagonals, zipped with the depth thresholds '
+        "into groups as the model does; when not given, the config's model.dist_thr")
+    parser.add_argument(
+        '--depth-thr', type=float, nargs='+', metavar="T'",
+        help="depth thresholds T' (depth normalised to [0, 1] per image); when not given, the "
+        "config's model.depth_thr")
     parser.add_argument('--panel-size', type=int, default=288, help='side of each panel in pixels')
     parser.add_argument('--out', required=True, help='output PNG file')
     parser.add_argument(
@@ -55,9 +63,29 @@ def parse_args(argv=None):
             parser.error(f'{what} {path} does not exist')
     if not args.out.lower().endswith('.png'):
         parser.error(f'--out must be a .png file, got {args.out}')
-    if args.depth_thr < 0 or args.dist_thr <= 0 or args.panel_size < 1:
+    if (any(t <= 0 for t in args.dist_thr or []) or any(t < 0 for t in args.depth_thr or [])
+            or args.panel_size < 1):
         parser.error('--dist-thr and --panel-size must be positive, --depth-thr >= 0')
     return parser, args
+
+
+def thresholds(cfg, dist_thr, depth_thr):
+    """The ``(T, T')`` groups of the options, or where not given of the config's model, and a
+    note of where they come from."""
+    chosen, sources = {}, []
+    for key, option, name, given in (('dist_thr', '--dist-thr', 'T', dist_thr),
+                                     ('depth_thr', '--depth-thr', "T'", depth_thr)):
+        if given is None:
+            given = cfg.get('model', {}).get(key)
+            if given is None:
+                raise ValueError(f'config {cfg.filename} has no model.{key} (PixPro and '
+                                 f'PixContrast configs have no depth_thr): give {option}')
+            sources.append(f"{name} from the config's model.{key}")
+        else:
+            sources.append(f'{name} from {option}')
+        chosen[key] = given
+    groups = threshold_groups(chosen['dist_thr'], chosen['depth_thr'])
+    return [(float(t), float(d)) for t, d in groups], ', '.join(sources)
 
 
 def main(argv=None):
@@ -78,17 +106,23 @@ def main(argv=None):
         results[depth_loader.depth_key] = args.depth
     results = depth_loader(results)
     print(f'depth map: {results["depth_path"]}', flush=True)
+    try:
+        groups, source = thresholds(cfg, args.dist_thr, args.depth_thr)
+    except ValueError as err:
+        parser.error(str(err))
+    print("threshold groups (T, T'): " + ', '.join(f'({t:g}, {d:g})' for t, d in groups)
+          + f' ({source})', flush=True)
 
-    out, seed = sample_views(views, results, cell, args.dist_thr, args.seed, args.tries)
+    widest = max(t for t, _ in groups)
+    out, seed = sample_views(views, results, cell, widest, args.seed, args.tries)
     print(f'views drawn with seed {seed}; boxes [x_ul, y_ul, x_lr, y_lr]: '
           f'{[[round(v, 3) for v in box] for box in out["coord"].tolist()]}', flush=True)
-    if not cell_pairs(out['coord'], out['depth_cells'], cell, args.dist_thr,
-                      args.depth_thr)['pixpro_pos'].any():
+    if not cell_pairs(out['coord'], out['depth_cells'], cell, widest, 0)['pixpro_pos'].any():
         print(f'note: in {args.tries} draws from seed {args.seed}, cell {cell} of view 1 never '
-              'had a PixPro positive in view 2 (the views hardly overlap): the figure shows '
-              'the last draw', flush=True)
-    figure = pairs_figure(img, out['img'], out['coord'], out['depth_cells'], cell,
-                          args.dist_thr, args.depth_thr, args.panel_size)
+              f'had a PixPro positive in view 2 at T={widest:g} (the views hardly overlap): '
+              'the figure shows the last draw', flush=True)
+    figure = pairs_figure(img, out['img'], out['coord'], out['depth_cells'], cell, groups,
+                          args.panel_size, source)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     if not cv2.imwrite(args.out, figure):
         raise OSError(f'could not write {args.out}')

@@ -6,7 +6,9 @@
 The image is resized to SIZE x SIZE so that the encoder's last feature map is about 32x32
 cells; the feature vector of the cell holding the point is compared (cosine) with every cell.
 Output: one PNG with the image (point marked), the depth map when given, and one heat map per
-checkpoint (blue: the lowest similarity, red: 1).
+checkpoint over a colour bar: by default all maps share one scale, from the lowest similarity of
+any map (blue) to 1 (red), so that a map that is red everywhere means features that are alike
+everywhere.
 """
 import argparse
 import os
@@ -18,18 +20,20 @@ import torch
 from mmengine.config import DictAction
 
 import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loader)
-from mmpixdepth.analysis.similarity_maps import FEATURE_CELLS, point_to_cell, similarity_map
+from mmpixdepth.analysis.similarity_maps import (FEATURE_CELLS, input_size, point_similarity,
+                                                 point_to_cell)
 from mmpixdepth.datasets import LoadDepthFromFile
-from mmpixdepth.models.encoder import (RANDOM, encoder_features, load_encoder, output_stride,
-                                       preprocess)
+from mmpixdepth.models.encoder import RANDOM, config_preprocessor, load_encoder
 from mmpixdepth.utils import load_config
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 from mmpixdepth.visualization import similarity_figure
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Draw, for each encoder, the cosine similarity of the feature at a point '
-        'with every feature cell of the image')
+        'with every feature cell of the image',
+        formatter_class=DefaultsHelpFormatter)
     parser.add_argument('config', help='config whose model.backbone is the encoder '
                         '(pretraining or segmentation config)')
     parser.add_argument('image', help='image file')
@@ -38,19 +42,24 @@ def parse_args(argv=None):
         help='pretraining, segmentation or backbone-only checkpoints; "random" for a randomly '
         'initialised encoder')
     parser.add_argument('--labels', nargs='+', metavar='NAME',
-                        help='a title per checkpoint (default: the file names)')
+                        help='a title per checkpoint; when not given, the file names')
     parser.add_argument('--point', nargs=2, type=float, required=True, metavar=('X', 'Y'),
                         help='the point, in pixels of the original image (x right, y down)')
     parser.add_argument('--depth', help='depth map aligned with the image, shown as a panel')
     parser.add_argument(
         '--size', type=int,
-        help=f'side of the network input in pixels (default: {FEATURE_CELLS} x the output '
-        f'stride of the encoder, for a {FEATURE_CELLS}x{FEATURE_CELLS} feature map)')
+        help=f'side of the network input in pixels; when not given, {FEATURE_CELLS} x the '
+        f'output stride of the encoder, for a {FEATURE_CELLS}x{FEATURE_CELLS} feature map')
     parser.add_argument('--out', required=True, help='output PNG file')
-    parser.add_argument(
+    scale = parser.add_mutually_exclusive_group()
+    scale.add_argument(
         '--fixed-range', action='store_true',
-        help='colour every heat map from similarity 0 (blue) to 1 (red); by default each map '
-        'goes from its own minimum to 1')
+        help='colour every heat map from similarity 0 (blue) to 1 (red); by default all maps '
+        'go from the lowest similarity of any map to 1')
+    scale.add_argument(
+        '--per-map-range', action='store_true',
+        help='colour each heat map from its own lowest similarity to 1 (maps no longer '
+        'compare by colour)')
     parser.add_argument('--seed', type=int, default=0,
                         help='torch seed of the "random" encoders')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu',
@@ -88,7 +97,7 @@ def main(argv=None):
         depth = LoadDepthFromFile()(dict(img=img, img_path=args.image,
                                          depth_path=args.depth))['depth']
 
-    preprocessor = cfg.model.get('data_preprocessor') or cfg.get('data_preprocessor')
+    preprocessor = config_preprocessor(cfg)
     labels = args.labels or [RANDOM if c == RANDOM else osp.basename(c) for c in args.checkpoints]
     size, sims = args.size, []
     for checkpoint, label in zip(args.checkpoints, labels):
@@ -98,17 +107,16 @@ def main(argv=None):
             print(f'{label}: loading the backbone weights of {checkpoint}', flush=True)
         encoder = load_encoder(cfg, checkpoint, args.seed).to(args.device)
         if size is None:
-            stride = output_stride(encoder)
-            size = FEATURE_CELLS * stride
-            print(f'encoder output stride {stride}: input resized to {size}x{size}', flush=True)
-        feat = encoder_features(encoder, preprocess(img, size, preprocessor).to(args.device))[0]
-        cell = point_to_cell(*args.point, img.shape[:2], tuple(feat.shape[1:]))
-        sims.append(similarity_map(feat, cell))
-        print(f'{label}: feature map {feat.shape[1]}x{feat.shape[2]}, point in cell {cell}',
+            size = input_size(encoder)
+            print(f'encoder output stride {size // FEATURE_CELLS}: input resized to '
+                  f'{size}x{size}', flush=True)
+        sim, cell = point_similarity(encoder, img, tuple(args.point), size, preprocessor)
+        sims.append(sim)
+        print(f'{label}: feature map {sim.shape[0]}x{sim.shape[1]}, point in cell {cell}',
               flush=True)
 
     figure = similarity_figure(img, tuple(args.point), size, sims, labels, depth,
-                               args.fixed_range)
+                               args.fixed_range, args.per_map_range)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     if not cv2.imwrite(args.out, figure):
         raise OSError(f'could not write {args.out}')

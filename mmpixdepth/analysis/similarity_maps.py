@@ -7,7 +7,7 @@ several encoders at an automatically chosen object point.
 """
 import os
 import os.path as osp
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import cv2
 import mmcv
@@ -15,9 +15,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from mmengine.config import Config
+from torch import nn
 
 from mmpixdepth.datasets import LoadDepthFromFile
-from mmpixdepth.models.encoder import encoder_features, load_encoder, output_stride, preprocess
+from mmpixdepth.models.encoder import (config_preprocessor, encoder_features, load_encoder,
+                                       output_stride, preprocess)
 from mmpixdepth.visualization import similarity_figure
 from .frozen_probe import build_split
 
@@ -58,6 +60,43 @@ def similarity_map(feat: torch.Tensor, cell: Tuple[int, int]) -> np.ndarray:
         return np.full(feat.shape[1:], np.nan, np.float32)
     sim = torch.einsum('c,chw->hw', F.normalize(ref, dim=0), F.normalize(feat, dim=0))
     return sim.clamp(-1, 1).numpy().astype(np.float32)
+
+
+def input_size(encoder: nn.Module) -> int:
+    """Side in pixels of the network input that gives ``encoder`` a last feature map of
+    :data:`FEATURE_CELLS` x :data:`FEATURE_CELLS` cells (``FEATURE_CELLS`` x its output stride)."""
+    return FEATURE_CELLS * output_stride(encoder)
+
+
+def point_similarity(encoder: nn.Module, img: np.ndarray, point: Tuple[float, float], size: int,
+                     preprocessor: Optional[dict]) -> Tuple[np.ndarray, Tuple[int, int]]:
+    """The similarity map of ``encoder`` on ``img`` at ``point``: ``img`` resized to
+    ``size x size``, fed to the encoder, and the feature vector of the last feature map's cell
+    that holds ``point`` compared (cosine) with every cell.
+
+    Args:
+        encoder: encoder in eval mode (see :func:`~mmpixdepth.models.encoder.load_encoder`);
+            the input goes to the device of its parameters.
+        img: ``(H, W, 3)`` BGR uint8 image.
+        point: ``(x, y)`` in pixels of ``img`` (x right, y down).
+        size: side of the network input in pixels (see :func:`input_size`).
+        preprocessor: normalisation of the input (see
+            :func:`~mmpixdepth.models.encoder.preprocess`).
+
+    Returns:
+        tuple: the float32 ``(Hf, Wf)`` map in [-1, 1] (:func:`similarity_map`) and the cell
+        ``(row, col)`` of the point, where the map is 1.
+
+    Raises:
+        ValueError: the point is outside the image.
+    """
+    param = next(encoder.parameters(), None)
+    inputs = preprocess(img, size, preprocessor)
+    if param is not None:
+        inputs = inputs.to(param.device)
+    feat = encoder_features(encoder, inputs)[0]
+    cell = point_to_cell(*point, img.shape[:2], tuple(feat.shape[1:]))
+    return similarity_map(feat, cell), cell
 
 
 def object_point(seg_map: np.ndarray, background: int = 0,
@@ -103,8 +142,8 @@ def write_similarity_figures(cfg: Config, encoders: Sequence[Tuple[str, str]],
     """
     os.makedirs(out_dir, exist_ok=True)
     models = [load_encoder(cfg, checkpoint, seed) for _, checkpoint in encoders]
-    size = FEATURE_CELLS * output_stride(models[0])
-    preprocessor = cfg.model.get('data_preprocessor') or cfg.get('data_preprocessor')
+    size = input_size(models[0])
+    preprocessor = config_preprocessor(cfg)
     written = []
     for item in items:
         img = mmcv.imread(item['img_path'], flag='color')
@@ -116,12 +155,8 @@ def write_similarity_figures(cfg: Config, encoders: Sequence[Tuple[str, str]],
         if item.get('depth_path'):
             depth = LoadDepthFromFile(invalid_values=(0, ))(
                 dict(img=img, img_path=item['img_path'], depth_path=item['depth_path']))['depth']
-        inputs = preprocess(img, size, preprocessor)
-        sims = []
-        for encoder in models:
-            feat = encoder_features(encoder, inputs)[0]
-            sims.append(similarity_map(feat, point_to_cell(*point, img.shape[:2],
-                                                           tuple(feat.shape[1:]))))
+        sims = [point_similarity(encoder, img, point, size, preprocessor)[0]
+                for encoder in models]
         figure = similarity_figure(img, point, size, sims, [label for label, _ in encoders],
                                    depth)
         name = osp.splitext(osp.basename(item['img_path']))[0]

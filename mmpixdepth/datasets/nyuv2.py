@@ -50,6 +50,7 @@ class NYUv2SegDataset(RGBDSegDataset):
     METAINFO = dict(classes=NYU40_CLASSES, palette=NYU40_PALETTE)
     data_hint = ('convert nyu_depth_v2_labeled.mat, classMapping40.mat and splits.mat with '
                  'tools/dataset_converters/nyuv2.py')
+    depth_unit_mm = 1.0  #: a depth file value of 1 is 1 mm
 
     def __init__(self,
                  data_prefix=dict(img_path='images/train', seg_map_path='labels40/train'),

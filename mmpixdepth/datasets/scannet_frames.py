@@ -51,6 +51,7 @@ class ScanNetFramesDataset(RGBDSegDataset):
     data_hint = ('get scannet_frames_25k.zip (ScanNet\'s download script, --preprocessed_frames) '
                  'or the .sens files, and the split files scannetv2_{train,val}.txt of ScanNet\'s '
                  'Tasks/Benchmark folder, then run tools/dataset_converters/scannet.py')
+    depth_unit_mm = 1.0  #: a depth file value of 1 is 1 mm
 
     def __init__(self,
                  data_root: str,

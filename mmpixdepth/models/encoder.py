@@ -100,6 +100,12 @@ def output_stride(encoder: nn.Module, probe: int = 256) -> int:
     return max(1, int(round(probe / feat.shape[-1])))
 
 
+def config_preprocessor(cfg: Config) -> Optional[dict]:
+    """The ``data_preprocessor`` of ``cfg`` (the model's, else the top-level one) that
+    :func:`preprocess` takes; None when the config has none."""
+    return cfg.model.get('data_preprocessor') or cfg.get('data_preprocessor')
+
+
 def preprocess(img: np.ndarray, size: int, preprocessor: Optional[dict]) -> torch.Tensor:
     """Resize a BGR uint8 image to ``size x size`` (bilinear) and normalise it like the config.
 

@@ -1,8 +1,11 @@
-"""Figures of what a pretrained encoder learned and of which cell pairs the pretraining uses,
-drawn from maps and views computed elsewhere (``mmpixdepth.analysis``, ``mmpixdepth.datasets``).
+"""Figures of what a pretrained encoder learned, of which cell pairs the pretraining uses and of
+dataset samples, drawn from maps, views and samples computed elsewhere (``mmpixdepth.analysis``,
+``mmpixdepth.datasets``).
 
-Used by ``tools/visualize_similarity.py`` and ``tools/visualize_pairs.py``; images are BGR uint8.
-``RGBDSegLocalVisualizer`` draws segmentation results (``tools/test.py --show-dir``).
+Used by ``tools/visualize_similarity.py``, ``tools/visualize_pairs.py`` and
+``tools/misc/browse_dataset.py``; images are BGR uint8, with titles, colour bars and class keys
+(:mod:`.drawing`). ``RGBDSegLocalVisualizer`` draws segmentation results with labelled halves
+and a class key (``tools/test.py --show-dir``).
 """
 from .drawing import colorize, side_by_side, titled
 from .pairs import crop_box, pairs_figure

@@ -1,8 +1,9 @@
 """Which cells of view 2 are positives of one cell of view 1, under PixPro and PixDepth.
 
-PixPro pairs cells whose centres are close in the original image; PixDepth also needs them to
-be close in depth. The figure shows both for one chosen cell, on two views made by the
-config's ``PixProViews`` without colour augmentation
+PixPro pairs cells whose centres are close in the original image (distance < T); PixDepth
+also needs them to be close in depth (difference <= T'). The figure shows both for one chosen
+cell and each threshold group (T, T') of a config, on two views made by the config's
+``PixProViews`` without colour augmentation
 (:mod:`mmpixdepth.datasets.view_pairs` makes the views and finds the pairs).
 """
 from typing import Sequence, Tuple
@@ -13,8 +14,8 @@ import torch
 
 from mmpixdepth.datasets.view_pairs import cell_index, cell_pairs
 from mmpixdepth.models.utils import cell_centers
-from .drawing import (NAN_COLOR, blend, colorize, draw_marker, fit_in_square, put_text,
-                      side_by_side, titled)
+from .drawing import (NAN_COLOR, blend, colorbar, colorize, draw_marker, fit_in_square,
+                      put_text, side_by_side, stacked, titled)
 
 VIEW_COLORS = ((255, 200, 0), (0, 140, 255))  #: BGR box colours of view 1 (blue), view 2 (orange)
 CHOSEN_COLOR = (0, 255, 255)  #: yellow
@@ -124,42 +125,46 @@ def _original_panel(img: np.ndarray, coord: torch.Tensor, cell: Tuple[int, int],
                           f'{cell[1]}) of view 1', 'blue: view 1, orange: view 2'], 3)
 
 
+def _grid_rows(rows: Sequence[Sequence[np.ndarray]]) -> np.ndarray:
+    """Rows of panels, each row padded at the bottom to its tallest panel, stacked."""
+    return np.concatenate([side_by_side(row, pad=True) for row in rows], axis=0)
+
+
 def pairs_figure(img: np.ndarray, views: Sequence[np.ndarray], coord: torch.Tensor,
-                 depth_cells: torch.Tensor, cell: Tuple[int, int], dist_thr: float,
-                 depth_thr: float, size: int = 288) -> np.ndarray:
-    """Six panels: the image with both crops, view 1 with the chosen cell, per-cell depth of
-    view 1, view 2 with PixPro's positives, view 2 with PixDepth's, per-cell depth of view 2.
+                 depth_cells: torch.Tensor, cell: Tuple[int, int],
+                 groups: Sequence[Tuple[float, float]], size: int = 288,
+                 source: str = '') -> np.ndarray:
+    """A 2-line figure title, then two rows of panels. Top: the image with both crops, view 1 with
+    the chosen cell, and per threshold group view 2 with PixPro's positives. Bottom: the
+    per-cell depth of view 1 and of view 2 (over a colour bar), and per group view 2 with
+    PixDepth's positives and negatives.
 
     Args:
         img: ``(H, W, 3)`` BGR uint8 original image.
         views: the 2 BGR uint8 views (square, colours unchanged).
         coord: ``[2, 4]`` boxes of the views; depth_cells: ``[2, Hf, Wf]`` in [0, 1].
         cell: ``(row, col)`` of view 1.
-        dist_thr, depth_thr: T and T' of :func:`cell_pairs`.
+        groups: ``(T, T')`` of each threshold group, as :func:`cell_pairs` takes them.
         size: side of each panel in pixels.
+        source: where the thresholds come from, written in the figure title.
 
     Returns:
-        np.ndarray: BGR uint8 ``(size + 3 title lines, 6 * size)``.
+        np.ndarray: BGR uint8 ``(2 title lines + 2 * (size + 3 title lines) + COLORBAR_PX,
+        (2 + len(groups)) * size)``.
     """
     feat_hw = tuple(depth_cells.shape[1:])
-    pairs = cell_pairs(coord, depth_cells, cell, dist_thr, depth_thr)
     depth = depth_cells.numpy()
     flips = [float(coord[k, 0]) > float(coord[k, 2]) for k in range(2)]
     names = [f'view {k + 1}' + (' (flipped)' if flips[k] else '') for k in range(2)]
     chosen = np.zeros(feat_hw, bool)
     chosen[cell] = True
 
-    panels = [_original_panel(img, coord, cell, feat_hw, names, size)]
-
-    # view 1 with the chosen cell, and its per-cell depth
+    # view 1 with the chosen cell, and the per-cell depth of both views
     view1 = _mark_cells(_view_panel(views[0], feat_hw, size), chosen, CHOSEN_COLOR)
     d_chosen = depth[0][cell]
     d_text = 'unknown' if np.isnan(d_chosen) else f'{d_chosen:.2f}'
-    panels.append(titled(view1, [names[0], f'cell ({cell[0]}, {cell[1]}), depth {d_text}'], 3))
     depth1 = _depth_cells_panel(depth[0], size)
     _outline_cells(depth1, chosen, CHOSEN_COLOR)
-    panels.append(titled(depth1, [f'{names[0]}: cell depth', '0 (dark) to 1 (yellow)',
-                                  'grey / --: unknown'], 3))
 
     # where the centre of the chosen cell falls in view 2
     centre = cell_centers(coord[0:1].double(), feat_hw)[0][0, cell_index(cell, feat_hw)]
@@ -168,26 +173,39 @@ def pairs_figure(img: np.ndarray, views: Sequence[np.ndarray], coord: torch.Tens
                    (float(centre[1]) - y_ul) / (y_lr - y_ul) * size if y_lr != y_ul else -1)
     inside = all(0 <= v < size for v in centre_in_2)
 
-    view2 = _view_panel(views[1], feat_hw, size)
-    close_neg = pairs['pixpro_pos'] & pairs['pixdepth_neg']
-    unknown = pairs['pixpro_pos'] & ~pairs['pixdepth_pos'] & ~pairs['pixdepth_neg']
-    pixpro = _mark_cells(view2, pairs['pixpro_pos'], POSITIVE_COLOR)
-    pixdepth = _mark_cells(view2, pairs['pixdepth_pos'], POSITIVE_COLOR)
-    pixdepth = _mark_cells(pixdepth, close_neg, DEPTH_NEGATIVE_COLOR)
-    pixdepth = _mark_cells(pixdepth, unknown, NAN_COLOR)
-    for panel in (pixpro, pixdepth):
+    def with_centre(panel: np.ndarray) -> np.ndarray:
         if inside:
             draw_marker(panel, *centre_in_2, color=CHOSEN_COLOR, radius=5)
-    panels.append(titled(pixpro, [f'{names[1]}: PixPro positives',
-                                  f'T={dist_thr:g}: {int(pairs["pixpro_pos"].sum())} green',
-                                  'marker: centre of the chosen cell'], 3))
-    panels.append(titled(pixdepth, [f'{names[1]}: PixDepth positives',
-                                    f"T={dist_thr:g}, T'={depth_thr:g}: "
-                                    f'{int(pairs["pixdepth_pos"].sum())} green',
-                                    f'red: close, other depth ({int(close_neg.sum())}); '
-                                    f'grey: unknown ({int(unknown.sum())})'], 3))
-    depth2 = _depth_cells_panel(depth[1], size)
-    _outline_cells(depth2, pairs['pixpro_pos'], (255, 255, 255))
-    panels.append(titled(depth2, [f'{names[1]}: cell depth', 'white: PixPro positives',
-                                  f'chosen cell depth {d_text}'], 3))
-    return side_by_side(panels)
+        return panel
+
+    depth2 = with_centre(_depth_cells_panel(depth[1], size))
+    top = [_original_panel(img, coord, cell, feat_hw, names, size),
+           titled(view1, [names[0], f'cell ({cell[0]}, {cell[1]}), depth {d_text}'], 3)]
+    bottom = [stacked([titled(depth1, [f'{names[0]}: cell depth', 'normalised per image, '
+                                       'yellow box: chosen cell', 'grey / --: unknown'], 3),
+                       colorbar(size, ['0', '0.5', '1'])]),
+              stacked([titled(depth2, [f'{names[1]}: cell depth', 'normalised per image',
+                                       'marker: centre of the chosen cell'], 3),
+                       colorbar(size, ['0', '0.5', '1'])])]
+    view2 = _view_panel(views[1], feat_hw, size)
+    for dist_thr, depth_thr in groups:
+        pairs = cell_pairs(coord, depth_cells, cell, dist_thr, depth_thr)
+        close_neg = pairs['pixpro_pos'] & pairs['pixdepth_neg']
+        unknown = pairs['pixpro_pos'] & ~pairs['pixdepth_pos'] & ~pairs['pixdepth_neg']
+        pixpro = with_centre(_mark_cells(view2, pairs['pixpro_pos'], POSITIVE_COLOR))
+        pixdepth = _mark_cells(view2, pairs['pixdepth_pos'], POSITIVE_COLOR)
+        pixdepth = _mark_cells(pixdepth, close_neg, DEPTH_NEGATIVE_COLOR)
+        pixdepth = with_centre(_mark_cells(pixdepth, unknown, NAN_COLOR))
+        top.append(titled(pixpro, [f'{names[1]}: PixPro, T={dist_thr:g}',
+                                   f'positives (green): {int(pairs["pixpro_pos"].sum())}',
+                                   'marker: centre of the chosen cell'], 3))
+        bottom.append(titled(pixdepth, [f"{names[1]}: PixDepth, T={dist_thr:g}, "
+                                        f"T'={depth_thr:g}",
+                                        f'positives (green): {int(pairs["pixdepth_pos"].sum())}',
+                                        f'red: close, other depth ({int(close_neg.sum())}); '
+                                        f'grey: unknown ({int(unknown.sum())})'], 3))
+    thresholds = ', '.join(f'({t:g}, {d:g})' for t, d in groups)
+    return titled(_grid_rows([top, bottom]),
+                  [f'positives in view 2 of cell ({cell[0]}, {cell[1]}) of view 1: top PixPro, '
+                   'bottom PixDepth, one column per threshold group',
+                   f"threshold groups (T, T'): {thresholds}" + (f'; {source}' if source else '')])

@@ -1,11 +1,12 @@
 """Cosine-similarity maps drawn as heat maps over the image, one panel per encoder
 (:mod:`mmpixdepth.analysis.similarity_maps` computes the maps)."""
-from typing import Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
 
-from .drawing import blend, colorize, draw_marker, gray, side_by_side, titled
+from .drawing import (blend, colorbar, colorize, draw_marker, gray, side_by_side, stacked,
+                      titled)
 
 
 def heatmap_panel(img: np.ndarray, sim: np.ndarray, point: Tuple[float, float],
@@ -30,10 +31,26 @@ def heatmap_panel(img: np.ndarray, sim: np.ndarray, point: Tuple[float, float],
     return panel
 
 
+def color_ranges(sims: Sequence[np.ndarray], fixed_range: bool = False,
+                 per_map: bool = False) -> List[Tuple[float, float]]:
+    """The ``(vmin, 1)`` colour range of each similarity map: by default one shared by all
+    maps, from their lowest value; ``fixed_range``: 0 to 1 for every map; ``per_map``: each map
+    from its own lowest value. A range whose lowest value is 1 (or unknown) starts at 0."""
+    if fixed_range and per_map:
+        raise ValueError('fixed_range and per_map are exclusive')
+    lows = [float(np.nanmin(sim)) if not np.isnan(sim).all() else 1.0 for sim in sims]
+    if not per_map:
+        lows = [0.0 if fixed_range else min(lows, default=1.0)] * len(sims)
+    return [(low if low < 1.0 else 0.0, 1.0) for low in lows]
+
+
 def similarity_figure(img: np.ndarray, point: Tuple[float, float], size: int,
                       sims: Sequence[np.ndarray], labels: Sequence[str],
-                      depth: Optional[np.ndarray] = None, fixed_range: bool = False) -> np.ndarray:
-    """The whole figure: image with the point, depth (optional), one heat map per encoder.
+                      depth: Optional[np.ndarray] = None, fixed_range: bool = False,
+                      per_map: bool = False) -> np.ndarray:
+    """The whole figure: image with the point, depth (optional) over a colour bar, one heat
+    map per encoder over a colour bar of its range (:func:`color_ranges`; by default the same
+    for all maps, so that they compare).
 
     Args:
         img: ``(H, W, 3)`` BGR uint8 original image.
@@ -42,11 +59,10 @@ def similarity_figure(img: np.ndarray, point: Tuple[float, float], size: int,
         sims: ``(Hf, Wf)`` similarity maps, one per encoder.
         labels: titles of the heat maps.
         depth: ``(H, W)`` depth in [0, 1], NaN where unknown.
-        fixed_range: colour every map from 0 (blue) to 1 (red); by default each map goes from
-            its own minimum (blue) to 1 (red).
+        fixed_range, per_map: see :func:`color_ranges`.
 
     Returns:
-        np.ndarray: BGR uint8 image ``(size + 2 title lines, size * panels)``.
+        np.ndarray: BGR uint8 image ``(size + 2 title lines + COLORBAR_PX, size * panels)``.
     """
     if len(sims) != len(labels):
         raise ValueError(f'{len(sims)} similarity maps but {len(labels)} labels')
@@ -60,15 +76,16 @@ def similarity_figure(img: np.ndarray, point: Tuple[float, float], size: int,
         depth_panel = colorize(
             cv2.resize(depth, (size, size), interpolation=cv2.INTER_NEAREST), 0.0, 1.0)
         draw_marker(depth_panel, *pt)
-        panels.append(titled(depth_panel, ['depth: 0 (dark) to 1 (yellow)', 'grey: missing']))
-    for sim, label in zip(sims, labels):
-        if np.isnan(sim).all():
-            vmin, stats = 0.0, 'zero feature at the point'
-        else:
-            low = float(np.nanmin(sim))
-            vmin = 0.0 if fixed_range or low >= 1.0 else low
-            stats = f'cos sim {vmin:.2f} (blue) to 1 (red)'
-            if vmin != low:
-                stats += f', min {low:.2f}'
-        panels.append(titled(heatmap_panel(resized, sim, pt, vmin), [label, stats]))
-    return side_by_side(panels)
+        panels.append(stacked([
+            titled(depth_panel, ['depth, normalised per image', 'grey: missing']),
+            colorbar(size, ['0', '0.5', '1'])]))
+    scale = ('fixed scale' if fixed_range else 'own scale' if per_map or len(sims) == 1 else
+             'one scale for all maps')
+    for sim, label, (vmin, vmax) in zip(sims, labels, color_ranges(sims, fixed_range, per_map)):
+        stats = ('zero feature at the point' if np.isnan(sim).all() else
+                 f'min {float(np.nanmin(sim)):.2f}; colours: {scale}')
+        panels.append(stacked([
+            titled(heatmap_panel(resized, sim, pt, vmin), [label, stats]),
+            colorbar(size, [f'{vmin:.2f}', f'{(vmin + vmax) / 2:.2f}', '1.00 cos sim'],
+                     cv2.COLORMAP_JET)]))
+    return side_by_side(panels, pad=True)

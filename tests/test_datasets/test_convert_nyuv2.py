@@ -139,10 +139,11 @@ def test_browse_after_conversion(nyu_files, tmp_path, tool_main, repo_root, caps
                    out, '--num', '2', '--out-dir', str(figures), '--height', '60']) == 0
     printed = capsys.readouterr().out
     assert 'NYUv2SegDataset (train): 3 samples' in printed
-    assert 'depth 530..' in printed and '6.2% invalid' in printed  # mm; 3 of 48 pixels missing
+    assert 'depth 530..' in printed and '[mm], 6.2% invalid' in printed  # 3 of 48 px missing
     assert 'labels 6 classes (' in printed and 'wall' in printed
     figure = cv2.imread(str(figures / '00000_0001.png'))
-    assert figure.shape[0] == 60 + 2 * 20 and figure.shape[1] == 3 * 80  # 3 panels of 80x60
+    # 3 panels of 80x60 under 2 title lines, over a colour bar (depth) and a class key (labels)
+    assert figure.shape[0] > 60 + 2 * 20 + 30 and figure.shape[1] == 3 * 80
     depth_panel = figure[40:, 80:160]
     assert np.all(depth_panel[:10, :30] == (255, 0, 255))  # the missing pixels, magenta
 

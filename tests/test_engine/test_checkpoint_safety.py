@@ -21,7 +21,7 @@ from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import _load_checkpoint
 
 from mmpixdepth.engine import CheckpointError, file_sha256
-from helpers import SEG_CONFIG, as_cli, seg_options
+from helpers import SEG_CONFIG, as_cli, seg_options, write_code_payload
 
 FROZEN = 'configs/deeplabv3/deeplabv3_r18-frozen_1xb8-20e_synthetic-128x128.py'
 EXTRACT = 'tools/model_converters/extract_backbone_weights.py'
@@ -290,24 +290,6 @@ def test_converters_never_leave_a_partial_file(seg_run, tool, tmp_path, file_siz
 
 
 # --- remote checkpoints: downloaded, then read as data --------------------------------------
-
-class Payload:
-    """Unpickling it runs ``touch <marker>``."""
-
-    def __init__(self, marker):
-        self.marker = str(marker)
-
-    def __reduce__(self):
-        return os.system, (f'touch {self.marker}', )
-
-
-def write_code_payload(src, path, marker):
-    """A real Runner checkpoint holding an object whose unpickling creates ``marker``."""
-    checkpoint = torch.load(src, weights_only=False)
-    checkpoint['meta']['note'] = Payload(marker)
-    torch.save(checkpoint, path)
-    return str(path)
-
 
 @pytest.fixture
 def http_dir(tmp_path):

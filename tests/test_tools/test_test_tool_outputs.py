@@ -5,7 +5,10 @@ import os.path as osp
 import pickle
 
 import cv2
+import numpy as np
 import pytest
+
+from mmpixdepth.datasets.synthetic import PALETTE
 
 
 def run_config(seg_run):
@@ -15,7 +18,7 @@ def run_config(seg_run):
     return osp.join(seg_run, names[0])
 
 
-def test_predictions_painted_images_and_metrics(seg_run, tool, tmp_path):
+def test_predictions_painted_images_and_metrics(seg_run, tiny_rgbd, tool, tmp_path):
     out, show_dir, metrics_out = (str(tmp_path / 'preds.pkl'), str(tmp_path / 'show'),
                                   str(tmp_path / 'metrics.json'))
     tool('tools/test.py').main([
@@ -33,7 +36,20 @@ def test_predictions_painted_images_and_metrics(seg_run, tool, tmp_path):
     assert len(painted) == 2, painted
     for name in painted:
         image = cv2.imread(osp.join(show_dir, 'vis_data', 'vis_image', name))
-        assert image is not None and image.shape[:2] == (64, 128)  # ground truth | prediction
+        # ground truth | prediction, each 64x64 half enlarged 4x, under a title strip of 20
+        # pixels and over a key of the classes present
+        assert image is not None and image.shape[1] == 2 * 256 and image.shape[0] > 20 + 256
+        gt_title, pred_title = image[:20, :256], image[:20, 256:]
+        assert gt_title.any() and pred_title.any()  # 'ground truth', 'prediction'
+        assert not np.array_equal(gt_title, pred_title)
+        # a swatch of each ground-truth class in its palette colour (BGR on disk)
+        label = cv2.imread(osp.join(tiny_rgbd, 'annotations', 'val',
+                                    name.split('_')[1]), cv2.IMREAD_UNCHANGED)
+        key = image[20 + 256:, :256].reshape(-1, 3)
+        present = np.unique(label)
+        assert len(present) > 1
+        for index in present:
+            assert (key == PALETTE[index][::-1]).all(axis=1).any(), (name, index)
 
     with open(metrics_out) as f:
         assert 'mIoU' in json.load(f)

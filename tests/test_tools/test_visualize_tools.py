@@ -21,10 +21,14 @@ from mmpixdepth.models.encoder import (build_encoder, encoder_features, init_ran
 from mmpixdepth.models.utils import pixel_pair_masks
 from mmpixdepth.utils import load_config
 from mmpixdepth.visualization import crop_box, pairs_figure, similarity_figure
+from mmpixdepth.visualization.drawing import COLORBAR_PX
+from mmpixdepth.visualization.similarity import color_ranges
 
 PIXDEPTH = 'configs/pixdepth/pixdepth_r18_1xb16-5e_synthetic-96x96.py'
+PIXPRO = 'configs/pixpro/pixpro_r18_1xb16-5e_synthetic-96x96.py'
 SEG = 'configs/deeplabv3/deeplabv3_r18_1xb8-20e_synthetic-128x128.py'
 TITLE_PX = 40  # two title lines (similarity figure)
+PAIRS_TITLE_PX = 60  # three title lines (pairs figure panels)
 
 
 @pytest.fixture(scope='module')
@@ -75,8 +79,8 @@ def test_similarity_tool_writes_one_png(data, pretrain_ckpt, tmp_path):
     assert f'loading the backbone weights of {pretrain_ckpt}' in log
     assert f'wrote {out}' in log
     figure = cv2.imread(out)
-    # image, depth, 2 heat maps
-    assert figure.shape == (512 + TITLE_PX, 4 * 512, 3)
+    # image, depth, 2 heat maps; colour bars under all but the image
+    assert figure.shape == (512 + TITLE_PX + COLORBAR_PX, 4 * 512, 3)
 
 
 def test_similarity_tool_with_a_segmentation_config_and_size(data, pretrain_ckpt, tmp_path):
@@ -86,7 +90,7 @@ def test_similarity_tool_with_a_segmentation_config_and_size(data, pretrain_ckpt
                        '--out', out)
     assert rc == 0, log[-3000:]
     assert 'feature map 12x12, point in cell (11, 0)' in log  # stride 8
-    assert cv2.imread(out).shape == (96 + TITLE_PX, 2 * 96, 3)
+    assert cv2.imread(out).shape == (96 + TITLE_PX + COLORBAR_PX, 2 * 96, 3)
 
 
 @pytest.mark.parametrize('args, message', [
@@ -202,9 +206,35 @@ def test_similarity_figure_layout():
     img = np.zeros((30, 40, 3), np.uint8)
     sims = [np.random.rand(4, 4).astype(np.float32)] * 3
     fig = similarity_figure(img, (5, 5), 64, sims, ['a', 'b', 'c'], np.full((30, 40), np.nan))
-    assert fig.shape == (64 + TITLE_PX, 5 * 64, 3)
+    assert fig.shape == (64 + TITLE_PX + COLORBAR_PX, 5 * 64, 3)
     # depth all missing: grey
     assert (fig[TITLE_PX + 2, 64 + 40] == 128).all()
+    # no colour bar under the image: padded black
+    assert not fig[-COLORBAR_PX:, :64].any() and fig[-COLORBAR_PX:, 64:].any()
+
+
+def test_similarity_maps_share_one_scale():
+    trained = np.full((4, 4), 0.2, np.float32)  # low away from the point
+    trained[2:, 2:] = 0.9
+    trained[0, 0] = 1.0
+    random = np.full((4, 4), 0.9, np.float32)  # alike everywhere
+    random[0, 0] = 1.0
+    assert color_ranges([trained, random]) == [(pytest.approx(0.2), 1.0)] * 2
+    assert color_ranges([trained, random], per_map=True) == [(pytest.approx(0.2), 1.0),
+                                                             (pytest.approx(0.9), 1.0)]
+    assert color_ranges([trained, random], fixed_range=True) == [(0.0, 1.0)] * 2
+    with pytest.raises(ValueError, match='exclusive'):
+        color_ranges([trained], fixed_range=True, per_map=True)
+
+    img = np.zeros((32, 32, 3), np.uint8)
+    # panels of 64: image | trained | random; pixel (56, 56) of a map is in cell (3, 3)
+    shared = similarity_figure(img, (0, 0), 64, [trained, random], ['trained', 'random'])
+    assert np.array_equal(shared[TITLE_PX + 56, 64 + 56], shared[TITLE_PX + 56, 128 + 56])
+    assert np.array_equal(shared[-COLORBAR_PX:, 64:128], shared[-COLORBAR_PX:, 128:192])
+    own = similarity_figure(img, (0, 0), 64, [trained, random], ['trained', 'random'],
+                            per_map=True)
+    assert not np.array_equal(own[TITLE_PX + 56, 64 + 56], own[TITLE_PX + 56, 128 + 56])
+    assert not np.array_equal(own[-COLORBAR_PX:, 64:128], own[-COLORBAR_PX:, 128:192])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -226,13 +256,50 @@ def test_pairs_tool_writes_one_png(data, tmp_path):
                        '--cell', '2', '3', '--panel-size', '144', '--out', out)
     assert rc == 0, log[-3000:]
     assert f'depth map: {data["depth"]}' in log  # derived from the image path
+    assert ("threshold groups (T, T'): (0.3, 0.3), (0.5, 0.5), (0.7, 0.7) (T from the "
+            "config's model.dist_thr, T' from the config's model.depth_thr)") in log
     assert 'views drawn with seed' in log and f'wrote {out}' in log
-    assert cv2.imread(out).shape == (144 + 60, 6 * 144, 3)
+    # figure title, 2 rows (colour bars under the bottom one); original, view 1, 3 groups
+    assert cv2.imread(out).shape == (2 * 20 + 2 * (144 + PAIRS_TITLE_PX) + COLORBAR_PX,
+                                     5 * 144, 3)
+
+
+@pytest.mark.parametrize('options, expected', [
+    (['--cfg-options', 'model.dist_thr=[1.5,2.5]', 'model.depth_thr=[0.05,0.1]'],
+     "(1.5, 0.05), (2.5, 0.1) (T from the config's model.dist_thr, T' from the config's "
+     'model.depth_thr)'),
+    (['--depth-thr', '0.2'],
+     "(0.3, 0.2), (0.5, 0.2), (0.7, 0.2) (T from the config's model.dist_thr, T' from "
+     '--depth-thr)'),
+    (['--dist-thr', '2', '--depth-thr', '0.1'], "(2, 0.1) (T from --dist-thr, T' from "
+     '--depth-thr)'),
+])
+def test_pairs_tool_thresholds_from_config_or_options(options, expected, data, tmp_path):
+    out = str(tmp_path / 'pairs.png')
+    rc, log = run_tool('tools/visualize_pairs.py', PIXDEPTH, data['image'], '--cell', '2',
+                       '3', '--panel-size', '64', '--out', out, *options)
+    assert rc == 0, log[-3000:]
+    assert f"threshold groups (T, T'): {expected}" in log
+    groups = expected.count('(') - 1
+    assert cv2.imread(out).shape[1] == (2 + groups) * 64
+
+
+def test_pairs_figure_title_shows_the_thresholds(data, repo_root):
+    _, img, out = _views_of(data['image'], repo_root)
+    args = (img, out['img'], out['coord'], out['depth_cells'], (2, 3))
+    one = pairs_figure(*args, [(0.7, 0.3)], size=100)
+    other = pairs_figure(*args, [(0.7, 0.2)], size=100)
+    # T' is written in the figure title and in the title of the PixDepth panel
+    assert one.shape == other.shape
+    assert not np.array_equal(one[:40], other[:40])
+    assert not np.array_equal(one[40 + 160:40 + 180, 200:], other[40 + 160:40 + 180, 200:])
 
 
 @pytest.mark.parametrize('args, message', [
     (['--cell', '6', '0'], 'cell (6, 0) is outside the 6x6 grid of feature cells'),
     (['--cell', '0', '0', '--depth', 'nope.png'], 'depth map nope.png does not exist'),
+    (['--cell', '0', '0', '--dist-thr', '0.3', '0.5', '--depth-thr', '0.1', '0.2', '0.3'],
+     'zipped into channel groups and must have the same length'),
 ])
 def test_pairs_tool_errors(args, message, data, tmp_path):
     rc, log = run_tool('tools/visualize_pairs.py', PIXDEPTH, data['image'],
@@ -300,6 +367,12 @@ def test_depth_threshold_one_gives_pixpro_positives(data, repo_root):
 
 def test_pairs_figure_layout(data, repo_root):
     _, img, out = _views_of(data['image'], repo_root)
-    fig = pairs_figure(img, out['img'], out['coord'], out['depth_cells'], (2, 3), 0.7, 0.3,
-                       size=100)
-    assert fig.shape == (100 + 60, 600, 3) and fig.dtype == np.uint8
+    fig = pairs_figure(img, out['img'], out['coord'], out['depth_cells'], (2, 3),
+                       [(0.7, 0.3), (1.5, 0.1)], size=100)
+    assert fig.shape == (40 + 2 * (100 + 60) + COLORBAR_PX, 400, 3) and fig.dtype == np.uint8
+
+
+def test_pairs_tool_needs_a_depth_threshold_for_pixpro(data, tmp_path):
+    rc, log = run_tool('tools/visualize_pairs.py', PIXPRO, data['image'], '--cell', '2', '3',
+                       '--out', str(tmp_path / 'x.png'))
+    assert rc != 0 and 'has no model.depth_thr' in log and 'give --depth-thr' in log, log[-2000:]

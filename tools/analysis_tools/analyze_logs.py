@@ -13,12 +13,15 @@ import os.path as osp
 import numpy as np
 
 from mmpixdepth.analysis.log_curves import find_scalars, iteration_times, plot_curves, read_scalars
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(
+        formatter_class=DefaultsHelpFormatter, description=__doc__.split('\n')[0])
     commands = parser.add_subparsers(dest='command', required=True)
-    plot = commands.add_parser('plot_curve', help='plot logged keys of one or more runs')
+    plot = commands.add_parser('plot_curve', help='plot logged keys of one or more runs',
+                                formatter_class=DefaultsHelpFormatter)
     plot.add_argument('logs', nargs='+', help='scalars.json files or work dirs')
     plot.add_argument('--keys', nargs='+', default=['loss'],
                       help='logged keys, one panel each (default: %(default)s)')
@@ -26,7 +29,8 @@ def parse_args(argv=None):
     plot.add_argument('--title', default='Training curves',
                       help='title of the figure (default: %(default)s)')
     plot.add_argument('--out', required=True, help='output PNG file')
-    times = commands.add_parser('cal_train_time', help='time per training iteration')
+    times = commands.add_parser('cal_train_time', help='time per training iteration',
+                                formatter_class=DefaultsHelpFormatter)
     times.add_argument('logs', nargs='+', help='scalars.json files or work dirs')
     times.add_argument('--include-first', action='store_true',
                        help='count the first logged iteration (default: left out, a warm-up '

@@ -45,6 +45,7 @@ from mmpixdepth.analysis.pretrain_speed import (MODES, mode_measurements, model_
 from mmpixdepth.datasets import generate_synthetic_rgbd
 from mmpixdepth.engine import cpu_has_native_bf16
 from mmpixdepth.utils import sync_bn_to_bn
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PIXDEPTH_MODEL = osp.join(REPO, 'configs', '_base_', 'models', 'pixdepth_r34.py')
@@ -56,26 +57,27 @@ MIB = 2.0**20
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
+        formatter_class=DefaultsHelpFormatter,
         description='Time PixDepth, PixContrast, BYOL and DenseCL train steps, the pixel loss '
         '(unchunked / chunked, with peak memory) and the data pipeline (with / without depth) '
         'in one process, and print the ratios with their targets')
     parser.add_argument('--backbone-depth', type=int, choices=[18, 34, 50], default=18,
-                        help='ResNet depth shared by all models (default: 18)')
+                        help='ResNet depth shared by all models')
     parser.add_argument('--batch-size', type=int, default=8,
                         help='images per step (2 views each) for the train step, the pixel '
-                        'loss and the data loader (default: 8)')
+                        'loss and the data loader')
     parser.add_argument('--crop-size', type=int, default=128,
                         help='side of the square views in pixels for the train step; the '
-                        'backbone has stride 32, so 128 gives 4x4 cells (default: 128)')
+                        'backbone has stride 32, so 128 gives 4x4 cells')
     parser.add_argument('--iters', type=int, default=2,
                         help='timed train steps per model and repeat, about: blocked_autorange '
                         'times steps for this many warm-up step times (and at least '
-                        f'{MIN_RUN_TIME} s), after one untimed step of its own (default: 2)')
+                        f'{MIN_RUN_TIME} s), after one untimed step of its own')
     parser.add_argument('--warmup', type=int, default=2,
                         help='untimed train steps per model first, at least 1: their mean time '
-                        'sets the run time of --iters (default: 2)')
+                        'sets the run time of --iters')
     parser.add_argument('--repeats', type=int, default=7,
-                        help='interleaved repeats of the train steps (default: 7)')
+                        help='interleaved repeats of the train steps')
     parser.add_argument('--device', choices=['cpu', 'cuda'], default='cpu',
                         help='device of the models (the data pipeline runs on the CPU)')
     parser.add_argument('--threads', type=int, default=1,
@@ -84,38 +86,39 @@ def parse_args(argv=None):
                         'other processes, where multi-threaded kernels wait for busy cores')
     parser.add_argument('--mode-config', default=MODE_CONFIG,
                         help='pretraining config of the precision-mode benchmark: its model, '
-                        'batch size and PixProViews crop size and stride (default: '
-                        f'{osp.relpath(MODE_CONFIG, REPO)}, the CPU protocol)')
+                        'batch size and PixProViews crop size and stride (default: the CPU '
+                        'protocol, %(default)s)')
     parser.add_argument('--modes', nargs='+', choices=list(MODES), default=list(MODES),
-                        help='precision modes to time side by side (default: all)')
+                        help='precision modes to time side by side')
     parser.add_argument('--mode-repeats', type=int, default=5,
-                        help='interleaved repeats of the precision-mode timings (default: 5)')
+                        help='interleaved repeats of the precision-mode timings')
     parser.add_argument('--amp', action='store_true',
                         help='also time every model under mixed precision (AmpOptimWrapper on '
                         'a GPU, AutocastOptimWrapper in bfloat16 on a CPU)')
     parser.add_argument('--amp-dtype', choices=['float16', 'bfloat16'], default='float16',
-                        help='autocast dtype of --amp (default: float16)')
+                        help='autocast dtype of --amp')
     parser.add_argument('--loss-sizes', type=int, nargs='+', default=[7, 14, 28, 56],
-                        help='feature-map sides of the pixel-loss benchmark (default: 7 14 28 56)')
+                        help='feature-map sides of the pixel-loss benchmark')
     parser.add_argument('--loss-type', choices=['propagation', 'contrast'],
                         default='contrast',
-                        help="pixel head of the pixel-loss benchmark: the config's contrast head or a propagation head (default: 'contrast')")
+                        help="pixel head of the pixel-loss benchmark: the config's contrast head "
+                        'or a propagation head')
     parser.add_argument('--chunk-size', type=int, default=256,
-                        help='chunk_size of the pixel head in the chunked mode: cells of view 1 per '
-                        'block (default: 256)')
+                        help='chunk_size of the pixel head in the chunked mode: cells of view 1 '
+                        'per block')
     parser.add_argument('--loss-iters', type=int, default=1,
                         help='timed pixel-loss passes per size, mode and repeat, about; '
                         'blocked_autorange times more for small maps, for at least '
-                        f'{MIN_RUN_TIME} s per measurement (default: 1)')
+                        f'{MIN_RUN_TIME} s per measurement')
     parser.add_argument('--loss-repeats', type=int, default=3,
-                        help='interleaved repeats of the pixel-loss timings (default: 3)')
+                        help='interleaved repeats of the pixel-loss timings')
     parser.add_argument('--data-root',
                         help='synthetic RGB-D set for the data benchmark (default: 64 images '
                         'generated into a temporary folder)')
     parser.add_argument('--data-repeats', type=int, default=10,
                         help='interleaved repeats of the data timings, each a blocked_autorange '
                         f'of at least {MIN_RUN_TIME} s of batches per pipeline, after one '
-                        'untimed pass over the set (default: 10)')
+                        'untimed pass over the set')
     args = parser.parse_args(argv)
     for name in ('batch_size', 'crop_size', 'iters', 'repeats', 'chunk_size', 'loss_iters',
                  'loss_repeats', 'data_repeats', 'mode_repeats'):

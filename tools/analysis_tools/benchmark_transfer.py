@@ -26,10 +26,12 @@ from mmpixdepth.analysis.transfer import (PRECISION_OPTIONS, format_report, form
                                           load_benchmark, run_benchmark, select_methods,
                                           similarity_figures)
 from mmpixdepth.engine import cpu_has_native_bf16
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(
+        formatter_class=DefaultsHelpFormatter, description=__doc__.split('\n')[0])
     parser.add_argument('benchmark', help='benchmark config (benchmarks/*.py)')
     parser.add_argument('--out-dir', help='output folder (default work_dirs/<benchmark name>)')
     parser.add_argument('--seeds', nargs='+', type=int, help="override the benchmark's seeds")

@@ -17,10 +17,12 @@ import mmpixdepth  # noqa: F401  (registers modules)
 from mmpixdepth.analysis.confusion import (confusion_matrix, matrix_text, plot_confusion,
                                            row_percentages)
 from mmpixdepth.utils import load_config
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(
+        formatter_class=DefaultsHelpFormatter, description=__doc__.split('\n')[0])
     parser.add_argument('config', help='the segmentation config the predictions were made with')
     parser.add_argument('predictions', help='.pkl file of tools/test.py --out')
     parser.add_argument('--out', required=True, help='output PNG file')

@@ -23,6 +23,7 @@ from mmpretrain.models import BaseSelfSupervisor
 import mmpixdepth  # noqa: F401  (registers modules)
 from mmpixdepth.models.heads import PixelContrastHead, PixelPropagationHead
 from mmpixdepth.utils import load_config
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
 
 class TensorForward(torch.nn.Module):
@@ -47,7 +48,8 @@ class CellSimilarities(torch.nn.Module):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(
+        formatter_class=DefaultsHelpFormatter, description=__doc__.split('\n')[0])
     parser.add_argument('config', help='config file path')
     parser.add_argument('--shape', type=int, nargs=2, default=[224, 224], metavar=('H', 'W'),
                         help='input image size (default: %(default)s)')

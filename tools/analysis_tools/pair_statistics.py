@@ -23,10 +23,12 @@ import mmpixdepth  # noqa: F401  (registers modules)
 from mmpixdepth.analysis.pair_statistics import cell_labels, merge_counts, pair_statistics
 from mmpixdepth.datasets.view_pairs import build_depth_loader, build_views
 from mmpixdepth.utils import load_config
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(
+        formatter_class=DefaultsHelpFormatter, description=__doc__.split('\n')[0])
     parser.add_argument('config', help='pretraining config (PixDepth/PixPro)')
     parser.add_argument('--seg-dir', required=True,
                         help='folder of label maps named like the training images')

@@ -16,11 +16,12 @@ import sys
 
 from mmpixdepth.depth_estimation import evaluate_stereo
 from mmpixdepth.depth_estimation.stereo_accuracy import TEXTURE_THRESHOLD, TEXTURE_WINDOW
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=DefaultsHelpFormatter,
         description='Bad-pixel rates of disparity maps against the truth of synthetic pairs')
     parser.add_argument('pairs_dir', metavar='PAIRS_DIR', help='tools/generate_stereo_pairs.py '
                         'output')

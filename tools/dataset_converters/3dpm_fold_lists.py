@@ -12,12 +12,14 @@ import argparse
 import sys
 
 from mmpixdepth.datasets.converters.three_dpm_folds import convert_fold_lists
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description='Convert per-fold 3DPM lists')
+    parser = argparse.ArgumentParser(
+        formatter_class=DefaultsHelpFormatter, description='Convert per-fold 3DPM lists')
     parser.add_argument('src', help='folder of the Fold_<f> folders')
-    parser.add_argument('--out', default='data/3dpm', help='output root (default data/3dpm)')
+    parser.add_argument('--out', default='data/3dpm', help='output root')
     parser.add_argument('--replace-prefix', nargs=2, metavar=('OLD', 'NEW'),
                         help='rewrite the start of the listed paths (lists made on another '
                         'machine); relative paths are relative to SRC')

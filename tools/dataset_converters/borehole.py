@@ -20,10 +20,13 @@ import sys
 from mmpixdepth.datasets.converters.borehole import (TILE_INDEX, convert_image_logs,
                                                      list_dlis_channels, read_dlis_image_log,
                                                      read_picks)
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description='Tile ultrasonic image logs of DLIS files')
+    parser = argparse.ArgumentParser(
+        description='Tile ultrasonic image logs of DLIS files',
+        formatter_class=DefaultsHelpFormatter)
     parser.add_argument('dlis', nargs='+', help='DLIS files, one per well')
     parser.add_argument('--list-channels', action='store_true',
                         help='print the frames and channels of the files and exit')
@@ -37,15 +40,16 @@ def main(argv=None):
     parser.add_argument('--val-wells', nargs='+', help='labelled wells for validation')
     parser.add_argument('--val-fraction', type=float, default=0.2,
                         help='share of the labelled wells drawn for validation when '
-                        '--val-wells is not given (default 0.2)')
-    parser.add_argument('--seed', type=int, default=0)
+                        '--val-wells is not given')
+    parser.add_argument('--seed', type=int, default=0,
+                        help='seed of the draw of validation wells')
     parser.add_argument('--tile-height', type=int, default=256, help='rows per tile')
     parser.add_argument('--overlap', type=int, default=64, help='rows shared by neighbours')
     parser.add_argument('--amplitude-range', type=float, nargs=2, metavar=('LOW', 'HIGH'),
                         help='amplitude mapped to 0..255 (default: 1st..99th percentile of '
                         'each well)')
     parser.add_argument('--max-missing', type=float, default=0.5,
-                        help='skip tiles with more missing amplitude than this (default 0.5)')
+                        help='skip tiles with more missing amplitude than this')
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
     args = parser.parse_args(argv)
     try:

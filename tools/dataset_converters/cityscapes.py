@@ -14,14 +14,18 @@ import argparse
 import sys
 
 from mmpixdepth.datasets.converters.cityscapes import LABEL_MODES, convert_cityscapes
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description='Prepare and check Cityscapes with disparity')
+    parser = argparse.ArgumentParser(
+        description='Prepare and check Cityscapes with disparity',
+        formatter_class=DefaultsHelpFormatter)
     parser.add_argument('root', help='Cityscapes root, e.g. data/cityscapes')
     parser.add_argument('--labels', choices=LABEL_MODES, default='convert',
                         help='convert (default), check existing, or none')
-    parser.add_argument('--splits', nargs='+', default=['train', 'val'])
+    parser.add_argument('--splits', nargs='+', default=['train', 'val'],
+                        help='splits to prepare and check')
     parser.add_argument('--nproc', type=int, default=1, help='processes for label conversion')
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
     args = parser.parse_args(argv)

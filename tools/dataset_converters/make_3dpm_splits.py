@@ -15,21 +15,27 @@ import argparse
 import sys
 
 from mmpixdepth.datasets import write_3dpm_folds, write_3dpm_splits
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description='Write stratified 3DPM split files')
+    parser = argparse.ArgumentParser(
+        formatter_class=DefaultsHelpFormatter, description='Write stratified 3DPM split files')
     parser.add_argument('data_root', help='root of reflectance/ and depth/')
-    parser.add_argument('--ratios', type=float, nargs='+', default=[0.6, 0.2, 0.2])
-    parser.add_argument('--names', nargs='+', default=['train', 'val', 'test'])
+    parser.add_argument('--ratios', type=float, nargs='+', default=[0.6, 0.2, 0.2],
+                        help='share of each class in each split (one per --names)')
+    parser.add_argument('--names', nargs='+', default=['train', 'val', 'test'],
+                        help='split names: the files <out-dir>/<name>.txt')
     parser.add_argument('--folds', type=int, metavar='K',
                         help='write K stratified folds (fold<f>/{train,val,test}.txt) instead')
-    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--seed', type=int, default=0, help='seed of the order of each class')
     parser.add_argument('--out-dir', default='splits', help='folder relative to data_root')
-    parser.add_argument('--reflectance-prefix', default='reflectance')
-    parser.add_argument('--depth-prefix', default='depth')
-    parser.add_argument('--img-suffix', default='.png')
-    parser.add_argument('--depth-suffix', default='.png')
+    parser.add_argument('--reflectance-prefix', default='reflectance',
+                        help='folder of the reflectance images under data_root')
+    parser.add_argument('--depth-prefix', default='depth',
+                        help='folder of the depth maps under data_root')
+    parser.add_argument('--img-suffix', default='.png', help='suffix of the reflectance images')
+    parser.add_argument('--depth-suffix', default='.png', help='suffix of the depth maps')
     parser.add_argument('--overwrite', action='store_true',
                         help='replace existing split files that differ')
     return parser.parse_args(argv)

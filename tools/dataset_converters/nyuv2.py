@@ -11,10 +11,12 @@ import argparse
 import sys
 
 from mmpixdepth.datasets.converters.nyuv2 import DEPTH_VARIABLES, convert_nyuv2
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description='Convert nyu_depth_v2_labeled.mat')
+    parser = argparse.ArgumentParser(
+        formatter_class=DefaultsHelpFormatter, description='Convert nyu_depth_v2_labeled.mat')
     parser.add_argument('labeled_mat', help='nyu_depth_v2_labeled.mat (MATLAB v7.3)')
     parser.add_argument('class_mapping', help='classMapping40.mat (mapClass: 894 -> 40 ids)')
     parser.add_argument('splits', help='splits.mat (trainNdxs, testNdxs; one-based)')

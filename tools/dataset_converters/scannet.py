@@ -18,6 +18,7 @@ import argparse
 import sys
 
 from mmpixdepth.datasets.converters.scannet import SPLITS, convert_scannet, prepare_frames_25k
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
 
 def positive_int(text):
@@ -28,15 +29,18 @@ def positive_int(text):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description='Convert ScanNet to 2D RGB-D frames')
+    parser = argparse.ArgumentParser(
+        formatter_class=DefaultsHelpFormatter, description='Convert ScanNet to 2D RGB-D frames')
     modes = parser.add_subparsers(dest='mode', required=True)
-    sens = modes.add_parser('sens', help='export frames of the .sens files')
+    sens = modes.add_parser('sens', help='export frames of the .sens files',
+                                formatter_class=DefaultsHelpFormatter)
     sens.add_argument('scans_dir', help='folder of SCENE/SCENE.sens (ScanNet\'s scans/)')
     sens.add_argument('out_dir', help='output root, e.g. data/scannet')
     sens.add_argument('--label-map', required=True, help='scannetv2-labels.combined.tsv')
     sens.add_argument('--every', type=positive_int, default=100,
-                      help='export frames 0, k, 2k, ... (default 100, as scannet_frames_25k)')
-    frames = modes.add_parser('frames25k', help='check an unzipped scannet_frames_25k folder')
+                      help='export frames 0, k, 2k, ... (100 as in scannet_frames_25k)')
+    frames = modes.add_parser('frames25k', help='check an unzipped scannet_frames_25k folder',
+                                formatter_class=DefaultsHelpFormatter)
     frames.add_argument('root', help='the unzipped folder, e.g. data/scannet')
     for sub in (sens, frames):
         sub.add_argument('--splits', required=True,

@@ -7,10 +7,12 @@ from mmengine.config import DictAction
 
 import mmpixdepth  # noqa: F401  (registers modules, so --cfg-options keys are checked)
 from mmpixdepth.utils import load_config
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
+        formatter_class=DefaultsHelpFormatter,
         description='Print the resolved config (its _base_ files merged, --cfg-options applied '
         'and checked as tools/train.py checks them)')
     parser.add_argument('config', help='config file path')

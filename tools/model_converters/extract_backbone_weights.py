@@ -19,6 +19,7 @@ from mmengine.runner.checkpoint import _load_checkpoint
 import mmpixdepth  # noqa: F401  (safe checkpoint loading)
 from mmpixdepth.engine import CheckpointError, backbone_state_dict, file_sha256
 from mmpixdepth.utils.atomic_write import atomic_open
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
 #: entries of mmengine's checkpoint meta copied into the output (plain values only)
 KEPT_META = ('epoch', 'iter', 'experiment_name', 'mmengine_version', 'seed', 'time')
@@ -43,11 +44,12 @@ def extract(src, dst, prefix='backbone.'):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(
+        formatter_class=DefaultsHelpFormatter, description=__doc__.split('\n')[0])
     parser.add_argument('checkpoint', help='pretraining or segmentation checkpoint')
     parser.add_argument('out', help='output file (.pth)')
     parser.add_argument('--prefix', default='backbone.',
-                        help='key prefix of the backbone in the model (default: backbone.)')
+                        help='key prefix of the backbone in the model')
     args = parser.parse_args(argv)
     try:
         count = extract(args.checkpoint, args.out, args.prefix)

@@ -21,6 +21,7 @@ from mmengine.runner.checkpoint import _load_checkpoint
 import mmpixdepth  # noqa: F401  (safe checkpoint loading)
 from mmpixdepth.engine import CheckpointError
 from mmpixdepth.utils.atomic_write import write_atomic
+from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
 KEPT = ('state_dict', 'meta')
 
@@ -42,10 +43,11 @@ def publish(src, name, out_dir='.', date=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(
+        formatter_class=DefaultsHelpFormatter, description=__doc__.split('\n')[0])
     parser.add_argument('checkpoint', help='checkpoint written by tools/train.py')
     parser.add_argument('name', help='model name, e.g. pixdepth_r34_imagenet')
-    parser.add_argument('--out-dir', default='.', help='output folder (default: .)')
+    parser.add_argument('--out-dir', default='.', help='output folder')
     parser.add_argument('--date', help='YYYYMMDD in the file name (default: today)')
     args = parser.parse_args(argv)
     try:
