@@ -1,4 +1,5 @@
 """tools/analysis_tools/benchmark_pretrain.py in-process with tiny settings, and its timing."""
+import os.path as osp
 import re
 import time
 
@@ -8,10 +9,13 @@ import torch
 from torch.utils.benchmark import Measurement
 from torch.utils.benchmark.utils.common import TaskSpec
 
+from helpers import REPO
+from mmpixdepth.analysis import interleaved_timing
 from mmpixdepth.analysis.interleaved_timing import (MIN_RUN_TIME, interleaved_measurements,
                                                     median_ratio, merged_median)
 
 TOOL = 'tools/analysis_tools/benchmark_pretrain.py'
+MODE_CONFIG = 'configs/pixdepth/pixdepth_r18-w16_1xb32-100e_synthetic-64x64.py'
 RATIOS = ['train step PixDepth / PixContrast', 'train step PixDepth / BYOL',
           'train step PixDepth / DenseCL', 'data samples/s with depth / without depth',
           'train step of the CPU protocol, bf16 / fp32']
@@ -20,10 +24,16 @@ TINY = ['--batch-size', '2', '--crop-size', '64', '--iters', '1', '--warmup', '1
         '--data-repeats', '1', '--threads', '1', '--mode-repeats', '1']
 
 
-def test_benchmark_tool_prints_every_table_and_ratio(tiny_rgbd, tool, capsys):
+def test_benchmark_tool_prints_every_table_and_ratio(tiny_rgbd, tool, capsys, monkeypatch,
+                                                     tmp_path):
+    # the tables and ratios, not the timings, are tested: measurements of 10 ms, not 200 ms
+    monkeypatch.setattr(interleaved_timing, 'MIN_RUN_TIME', 0.01)
+    mode_config = tmp_path / 'mode_config.py'  # the CPU protocol at batch 4, not 32
+    mode_config.write_text(f'_base_ = [{osp.join(REPO, MODE_CONFIG)!r}]\n'
+                           'train_dataloader = dict(batch_size=4)\n')
     threads = torch.get_num_threads(), cv2.getNumThreads()
     try:
-        tool(TOOL).main([*TINY, '--data-root', tiny_rgbd])
+        tool(TOOL).main([*TINY, '--data-root', tiny_rgbd, '--mode-config', str(mode_config)])
     finally:
         torch.set_num_threads(threads[0])
         cv2.setNumThreads(threads[1])
@@ -38,6 +48,7 @@ def test_benchmark_tool_prints_every_table_and_ratio(tiny_rgbd, tool, capsys):
         assert re.search(rf'^\| {model} \| [\d.]+ \|', out, re.M), model
     for size in ('3x3', '5x5'):
         assert re.search(rf'^\| {size} \|', out, re.M), size
+    assert 'batch 4, 64x64 views' in out
     for mode in ('fp32', 'channels_last', 'bf16', 'bf16 \\+ channels_last'):
         assert re.search(rf'^\| {mode} \| [\d.]+ \| [\d.]+ \| [\d.]+ \|$', out, re.M), mode
     for pipeline in ('with depth', 'without depth'):
