@@ -49,6 +49,20 @@ def read_scalars(path: str) -> List[dict]:
     return records
 
 
+def work_dir_records(work_dir: str) -> List[dict]:
+    """The training records of every run logged in ``work_dir`` (``<timestamp>/vis_data/
+    scalars.json``, in time order), a resumed run's replacing the iterations it repeats;
+    ``[]`` when there is none."""
+    by_iter = {}
+    for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
+        with open(path) as f:
+            for line in f:
+                record = json.loads(line) if line.strip() else {}
+                if 'iter' in record:
+                    by_iter[record['iter']] = record
+    return [by_iter[i] for i in sorted(by_iter)]
+
+
 def logged_keys(records: Sequence[dict]) -> List[str]:
     """The sorted value keys of ``records``."""
     return sorted({key for record in records for key in record} - set(POSITION_KEYS))

@@ -7,6 +7,7 @@ import os.path as osp
 import re
 
 import pytest
+from PIL import Image
 from mmengine.logging import MessageHub
 from mmengine.registry import DefaultScope
 from mmpretrain.registry import MODELS
@@ -416,6 +417,8 @@ finetune = dict(config='{finetune}', options={{**{TINY_LOADERS!r}, 'train_cfg.ma
     assert runs[1]['pretrain_checkpoint'] is None
     for run in runs:
         assert 0 <= run['metrics']['mIoU'] <= 100 and osp.isfile(run['encoder_checkpoint'])
+    loss_figure = osp.join(out_dir, 'pretrain_loss_seed0.png')  # PixDepth's, the only one
+    assert f'wrote {loss_figure}' in first and Image.open(loss_figure).size[0] > 0
 
     run_dir = osp.join(out_dir, 'seed0', 'random-init', 'finetune')
     os.remove(osp.join(run_dir, 'result.json'))

@@ -46,3 +46,16 @@ def test_unknown_key_lists_the_logged_keys(seg_run, tool, tmp_path):
 def test_work_dir_without_logs(tool, tmp_path):
     with pytest.raises(FileNotFoundError, match='without <timestamp>/vis_data/scalars.json'):
         tool(TOOL).main(['cal_train_time', str(tmp_path)])
+
+
+def test_work_dir_records_join_a_resumed_run(tmp_path):
+    from mmpixdepth.analysis.log_curves import work_dir_records
+    for stamp, iters in (('20260101_000000', [10, 20, 30]), ('20260101_010000', [30, 40])):
+        folder = tmp_path / stamp / 'vis_data'
+        folder.mkdir(parents=True)
+        lines = [json.dumps(dict(iter=i, loss=float(i), run=stamp)) for i in iters]
+        (folder / 'scalars.json').write_text('\n'.join(lines + [json.dumps(dict(step=1))]))
+    records = work_dir_records(str(tmp_path))
+    assert [r['iter'] for r in records] == [10, 20, 30, 40]
+    assert records[2]['run'] == '20260101_010000'  # the resumed run's record of iteration 30
+    assert work_dir_records(str(tmp_path / 'none')) == []

@@ -23,8 +23,8 @@ import torch
 
 import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loader)
 from mmpixdepth.analysis.transfer import (PRECISION_OPTIONS, format_report, format_times,
-                                          load_benchmark, run_benchmark, select_methods,
-                                          similarity_figures)
+                                          load_benchmark, pretraining_loss_figure,
+                                          run_benchmark, select_methods, similarity_figures)
 from mmpixdepth.engine import cpu_has_native_bf16
 from mmpixdepth.utils.help_formatter import DefaultsHelpFormatter
 
@@ -77,6 +77,9 @@ def main(argv=None):
     start = time.time()
 
     def figures(seed, seed_runs):
+        loss_figure = pretraining_loss_figure(seed_runs, seed, out_dir)
+        if loss_figure:
+            print(f'  wrote {loss_figure}', flush=True)
         if seed == seeds[0] and bench.get('similarity'):
             for path in similarity_figures(bench, seed_runs, methods[0], seed, out_dir):
                 print(f'  wrote {path}', flush=True)

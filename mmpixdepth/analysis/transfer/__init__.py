@@ -8,7 +8,7 @@ tabulates their results and :mod:`.figures` draws the similarity maps of their e
 from .benchmark import (FINETUNE_KEYS, LOADERS, METHOD_KEYS, PRECISION_OPTIONS, PROBE_KEYS,
                         fold_dir, load_benchmark, precision_options, probe_config, run_dir,
                         select_methods, slug, stage_configs, use_fold)
-from .figures import similarity_figures
+from .figures import pretraining_loss_figure, similarity_figures
 from .report import (format_difference, format_report, format_summary, format_table,
                      format_times, learnability_verdict, paired_difference, summarize)
 from .runs import (CHECK_ONLY_HOOKS, FINGERPRINT_FILE, PROBE_VERSION, RESULT_FILE,
@@ -18,7 +18,8 @@ from .runs import (CHECK_ONLY_HOOKS, FINGERPRINT_FILE, PROBE_VERSION, RESULT_FIL
 __all__ = [
     'FINETUNE_KEYS', 'LOADERS', 'METHOD_KEYS', 'PRECISION_OPTIONS', 'PROBE_KEYS', 'fold_dir',
     'load_benchmark', 'precision_options', 'probe_config', 'run_dir', 'select_methods', 'slug',
-    'stage_configs', 'use_fold', 'similarity_figures', 'format_difference', 'format_report',
+    'stage_configs', 'use_fold', 'similarity_figures', 'pretraining_loss_figure',
+    'format_difference', 'format_report',
     'format_summary', 'format_table', 'format_times', 'learnability_verdict',
     'paired_difference', 'summarize', 'CHECK_ONLY_HOOKS', 'FINGERPRINT_FILE', 'PROBE_VERSION',
     'RESULT_FILE', 'claim_work_dir', 'fingerprint', 'run_benchmark', 'run_method', 'run_probe',
