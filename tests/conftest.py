@@ -1,12 +1,14 @@
 """Fixtures shared by the tests: tiny datasets written to temporary folders, the tools run
-in-process, and one session-wide training run of each kind that the tests needing a checkpoint
-share (one per pytest-xdist worker). Helper functions are in ``helpers.py``."""
+in-process, and one training run of each kind that the tests needing a checkpoint share (made
+once per test run, for all pytest-xdist workers). Helper functions are in ``helpers.py``."""
 import os
 import os.path as osp
+import shutil
 import sys
 
 import pytest
 import torch
+from filelock import FileLock
 
 from helpers import (PER_CLASS_3DPM, PIXDEPTH_CONFIG, REPO, SEG_CONFIG, TINY_SEG_CONFIG, as_cli,
                      kept_default_scope, load_tool, pretrain_options, seg_options, train)
@@ -20,6 +22,22 @@ def pytest_configure(config):
         os.environ['OMP_NUM_THREADS'] = '1'  # and the processes the tests start
 
 
+def made_once(tmp_path_factory, name, make):
+    """The folder ``name`` filled by ``make(folder)`` once per test run: under pytest-xdist the
+    first worker to ask makes it (under a file lock, in the run's temporary folder that all
+    workers share) and the others wait for it and reuse it. Tests read it, never change it."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if 'PYTEST_XDIST_WORKER' in os.environ else base
+    folder, done = root / name, root / f'{name}.done'
+    with FileLock(str(root / f'{name}.lock')):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(str(folder))
+            done.touch()
+    return str(folder)
+
+
 @pytest.fixture(scope='session')
 def repo_root():
     return REPO
@@ -29,9 +47,8 @@ def repo_root():
 def tiny_rgbd(tmp_path_factory):
     """A tiny synthetic RGB-D set on disk (8 train + 2 val images, 64x64), shared by the tests."""
     from mmpixdepth.datasets import generate_synthetic_rgbd
-    root = tmp_path_factory.mktemp('synthetic_rgbd')
-    generate_synthetic_rgbd(str(root), num_train=8, num_val=2, size=64, seed=0, workers=1)
-    return str(root)
+    return made_once(tmp_path_factory, 'synthetic_rgbd', lambda root: generate_synthetic_rgbd(
+        root, num_train=8, num_val=2, size=64, seed=0, workers=1))
 
 
 @pytest.fixture(scope='session')
@@ -39,9 +56,8 @@ def tiny_3dpm(tmp_path_factory):
     """A tiny synthetic 3DPM set: 7 classes x 5 samples of 32x32, with 60/20/20 splits
     (3/1/1 per class)."""
     from mmpixdepth.datasets import generate_synthetic_3dpm
-    root = str(tmp_path_factory.mktemp('synthetic_3dpm'))
-    generate_synthetic_3dpm(root, num_per_class=PER_CLASS_3DPM, size=32, seed=0)
-    return root
+    return made_once(tmp_path_factory, 'synthetic_3dpm', lambda root: generate_synthetic_3dpm(
+        root, num_per_class=PER_CLASS_3DPM, size=32, seed=0))
 
 
 @pytest.fixture(scope='session')
@@ -55,30 +71,27 @@ def seg_run(tiny_rgbd, tmp_path_factory, tool):
     """Work dir of a real 2-epoch run of tools/train.py (synthetic DeepLabV3, 2 iterations per
     epoch): ``epoch_1.pth``, ``epoch_2.pth``, ``last_checkpoint``. Tests copy it, never change
     it."""
-    work_dir = str(tmp_path_factory.mktemp('seg_run'))
-    train([osp.join(REPO, SEG_CONFIG), '--work-dir', work_dir,
-           '--cfg-options', *as_cli(seg_options(tiny_rgbd, 2))])
-    return work_dir
+    return made_once(tmp_path_factory, 'seg_run', lambda work_dir: train(
+        [osp.join(REPO, SEG_CONFIG), '--work-dir', work_dir,
+         '--cfg-options', *as_cli(seg_options(tiny_rgbd, 2))]))
 
 
 @pytest.fixture(scope='session')
 def tiny_seg_run(tiny_rgbd, tmp_path_factory):
     """Work dir of a real 1-epoch run of tools/train.py with the narrow synthetic DeepLabV3
     (2 iterations): ``epoch_1.pth``. Tests copy it, never change it."""
-    work_dir = str(tmp_path_factory.mktemp('tiny_seg_run'))
-    train([osp.join(REPO, TINY_SEG_CONFIG), '--work-dir', work_dir,
-           '--cfg-options', *as_cli(seg_options(tiny_rgbd, 1))])
-    return work_dir
+    return made_once(tmp_path_factory, 'tiny_seg_run', lambda work_dir: train(
+        [osp.join(REPO, TINY_SEG_CONFIG), '--work-dir', work_dir,
+         '--cfg-options', *as_cli(seg_options(tiny_rgbd, 1))]))
 
 
 @pytest.fixture(scope='session')
 def pixdepth_run(tiny_rgbd, tmp_path_factory):
     """Work dir of a real 1-epoch PixDepth pretraining by tools/train.py (8 images, batch 4:
     2 iterations): ``epoch_1.pth`` and the Runner's log. Tests copy it, never change it."""
-    work_dir = str(tmp_path_factory.mktemp('pixdepth_run'))
-    train([osp.join(REPO, PIXDEPTH_CONFIG), '--work-dir', work_dir,
-           '--cfg-options', *as_cli(pretrain_options(tiny_rgbd))])
-    return work_dir
+    return made_once(tmp_path_factory, 'pixdepth_run', lambda work_dir: train(
+        [osp.join(REPO, PIXDEPTH_CONFIG), '--work-dir', work_dir,
+         '--cfg-options', *as_cli(pretrain_options(tiny_rgbd))]))
 
 
 @pytest.fixture(scope='session')
