@@ -24,7 +24,8 @@ def test_resnet18_encoder_of_a_pretraining_config(tool, tmp_path, capsys):
                       'model = dict(backbone=dict(strides=(1, 2, 2, 2), dilations=(1, 1, 1, 1)))\n')
     tool(TOOL).main([str(config), '--shape', '224', '224'])
     printed = capsys.readouterr().out
-    assert 'encoder, projector and pixel head on one view' in printed
+    assert ('encoder and projector on one view and the pixel head (it compares two views); '
+            'the momentum encoder') in printed
     rows = table_rows(printed)
     assert set(rows) == {'backbone (encoder)', 'neck (projector)', 'head (cell similarities)',
                          'total'}
@@ -59,3 +60,11 @@ def test_whole_segmentation_model(tool, capsys):
     flops, params = table_rows(printed)['whole model']
     assert abs(params - 13.82e6) < 0.01e6  # ResNet-18 with the ASPP head
     assert abs(flops - 3.671e9 / 4) < 0.01e9  # a quarter of the 128x128 count
+
+
+def test_depth_contrast_has_no_pixel_head_and_no_momentum_encoder(tool, capsys):
+    config = 'configs/depthcontrast/depthcontrast_resnet18-w16_1xb28-60e_synthetic3dpm-32x32.py'
+    tool(TOOL).main([osp.join(REPO, config), '--shape', '32', '32'])
+    printed = capsys.readouterr().out
+    assert 'measured: pretraining model: the encoder and projector on one view\n' in printed
+    assert set(table_rows(printed)) == {'backbone (encoder)', 'neck (projector)', 'total'}

@@ -82,9 +82,10 @@ def complexity(model, shape):
         elif isinstance(head, PixelContrastHead):
             parts.append(('head (cell similarities)', CellSimilarities(),
                           (projected, projected)))
-        note = ('pretraining model: the encoder, projector and pixel head on one view (the '
-                'head compares two views; the momentum encoder, a copy of encoder and projector '
-                'without gradients, is left out)')
+        note = ('pretraining model: the encoder and projector on one view'
+                + (' and the pixel head (it compares two views)' if len(parts) > 2 else '')
+                + ('; the momentum encoder, a copy of encoder and projector without gradients, '
+                   'is left out' if hasattr(model, 'target_net') else ''))
     else:
         parts = [('whole model', TensorForward(model), (image, ))]
         note = 'the whole model (_forward) on one image'
