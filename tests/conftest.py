@@ -10,7 +10,7 @@ import pytest
 import torch
 from filelock import FileLock
 
-from helpers import (PER_CLASS_3DPM, PIXDEPTH_CONFIG, REPO, SEG_CONFIG, TINY_SEG_CONFIG, as_cli,
+from helpers import (PER_CLASS_3DPM, PIXDEPTH_CONFIG, REPO, SEG_CONFIG, as_cli,
                      kept_default_scope, load_tool, pretrain_options, seg_options, train)
 
 
@@ -68,21 +68,12 @@ def tool():
 
 @pytest.fixture(scope='session')
 def seg_run(tiny_rgbd, tmp_path_factory, tool):
-    """Work dir of a real 2-epoch run of tools/train.py (synthetic DeepLabV3, 2 iterations per
-    epoch): ``epoch_1.pth``, ``epoch_2.pth``, ``last_checkpoint``. Tests copy it, never change
-    it."""
+    """Work dir of a real 2-epoch run of tools/train.py (the narrow synthetic DeepLabV3, 2
+    iterations per epoch): ``epoch_1.pth``, ``epoch_2.pth``, ``last_checkpoint``. Tests copy
+    it, never change it."""
     return made_once(tmp_path_factory, 'seg_run', lambda work_dir: train(
         [osp.join(REPO, SEG_CONFIG), '--work-dir', work_dir,
          '--cfg-options', *as_cli(seg_options(tiny_rgbd, 2))]))
-
-
-@pytest.fixture(scope='session')
-def tiny_seg_run(tiny_rgbd, tmp_path_factory):
-    """Work dir of a real 1-epoch run of tools/train.py with the narrow synthetic DeepLabV3
-    (2 iterations): ``epoch_1.pth``. Tests copy it, never change it."""
-    return made_once(tmp_path_factory, 'tiny_seg_run', lambda work_dir: train(
-        [osp.join(REPO, TINY_SEG_CONFIG), '--work-dir', work_dir,
-         '--cfg-options', *as_cli(seg_options(tiny_rgbd, 1))]))
 
 
 @pytest.fixture(scope='session')

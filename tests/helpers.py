@@ -16,8 +16,8 @@ from mmengine import fileio
 from mmpixdepth.registry import ALL_REGISTRIES
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))  # tests/helpers.py -> the repository
-SEG_CONFIG = 'configs/deeplabv3/deeplabv3_r18_1xb8-20e_synthetic-128x128.py'
-TINY_SEG_CONFIG = 'configs/deeplabv3/deeplabv3_r18-w16_1xb16-40e_synthetic-128x128.py'
+#: the narrow (16 base channels) synthetic DeepLabV3: checkpoints of 1 MB, not 160
+SEG_CONFIG = 'configs/deeplabv3/deeplabv3_r18-w16_1xb16-40e_synthetic-128x128.py'
 PIXDEPTH_CONFIG = 'configs/pixdepth/pixdepth_r18_1xb16-5e_synthetic-96x96.py'
 PIXPRO_CONFIG = 'configs/pixpro/pixpro_r18_1xb16-5e_synthetic-96x96.py'
 
@@ -35,6 +35,7 @@ def seg_options(data_root, max_epochs):
         'default_hooks.logger.interval': 1,
         'default_hooks.checkpoint.save_best': None,
         'default_hooks.checkpoint.max_keep_ckpts': -1,
+        'default_hooks.checkpoint.interval': 1,
     }
     for split in ('train', 'val', 'test'):
         options.update({

@@ -11,21 +11,21 @@ import cv2
 import numpy as np
 import pytest
 
-from helpers import REPO, TINY_SEG_CONFIG, load_tool
+from helpers import REPO, SEG_CONFIG, load_tool
 from mmpixdepth.apis import (inference_model, init_encoder, init_model, show_result,
                              show_similarity)
 from mmpixdepth.visualization.drawing import COLORBAR_PX, TITLE_LINE_PX
 from mmpixdepth.visualization.seg_visualizer import MIN_HALF_PX
 
-CONFIG = osp.join(REPO, TINY_SEG_CONFIG)
+CONFIG = osp.join(REPO, SEG_CONFIG)
 
 
 @pytest.fixture(scope='module')
-def inputs(tiny_seg_run, tiny_rgbd, tmp_path_factory):
+def inputs(seg_run, tiny_rgbd, tmp_path_factory):
     """(image, checkpoint): a 64x64 image alone in a folder, the narrow DeepLabV3 of 1 epoch."""
     image = str(tmp_path_factory.mktemp('demo_input') / 'photo.png')
     shutil.copy(osp.join(tiny_rgbd, 'images', 'val', '00001.png'), image)
-    return image, osp.join(tiny_seg_run, 'epoch_1.pth')
+    return image, osp.join(seg_run, 'epoch_1.pth')
 
 
 @pytest.fixture(scope='module')

@@ -10,19 +10,19 @@ import pytest
 import torch
 from mmengine.registry import DefaultScope
 
-from helpers import REPO, TINY_SEG_CONFIG, write_code_payload
+from helpers import REPO, SEG_CONFIG, write_code_payload
 from mmpixdepth.apis import image_pipeline, inference_model, init_model, show_result
 from mmpixdepth.datasets import SyntheticRGBDSegDataset
 from mmpixdepth.visualization.drawing import TITLE_LINE_PX
 from mmpixdepth.visualization.seg_visualizer import MIN_HALF_PX
 
-CONFIG = osp.join(REPO, TINY_SEG_CONFIG)
+CONFIG = osp.join(REPO, SEG_CONFIG)
 NUM_CLASSES = len(SyntheticRGBDSegDataset.METAINFO['classes'])
 
 
 @pytest.fixture(scope='module')
-def model(tiny_seg_run):
-    return init_model(CONFIG, osp.join(tiny_seg_run, 'epoch_1.pth'), device='cpu')
+def model(seg_run):
+    return init_model(CONFIG, osp.join(seg_run, 'epoch_1.pth'), device='cpu')
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_show_result_draws_the_prediction_titled_and_keyed(model, bare_image, tm
         show_result(model, bare_image, result, opacity=0)
 
 
-def test_missing_files_are_named(tiny_seg_run, bare_image, tmp_path, model):
+def test_missing_files_are_named(seg_run, bare_image, tmp_path, model):
     missing = str(tmp_path / 'nope.pth')
     with pytest.raises(FileNotFoundError, match=f'checkpoint {re.escape(missing)} does not exist'):
         init_model(CONFIG, missing, device='cpu')
@@ -100,9 +100,9 @@ def test_missing_files_are_named(tiny_seg_run, bare_image, tmp_path, model):
         inference_model(model, missing)
 
 
-def test_a_checkpoint_that_runs_code_is_refused(tiny_seg_run, tmp_path):
+def test_a_checkpoint_that_runs_code_is_refused(seg_run, tmp_path):
     marker = tmp_path / 'pwned'
-    payload = write_code_payload(osp.join(tiny_seg_run, 'epoch_1.pth'), tmp_path / 'model.pth',
+    payload = write_code_payload(osp.join(seg_run, 'epoch_1.pth'), tmp_path / 'model.pth',
                                  marker)
     with pytest.raises(pickle.UnpicklingError, match='Refusing to load checkpoint .*model.pth: '
                        'it holds Python objects outside the allowlist .*posix.system'):
@@ -110,8 +110,8 @@ def test_a_checkpoint_that_runs_code_is_refused(tiny_seg_run, tmp_path):
     assert not marker.exists()
 
 
-def test_a_checkpoint_must_give_every_weight(tiny_seg_run, tmp_path):
-    checkpoint = torch.load(osp.join(tiny_seg_run, 'epoch_1.pth'), weights_only=False)
+def test_a_checkpoint_must_give_every_weight(seg_run, tmp_path):
+    checkpoint = torch.load(osp.join(seg_run, 'epoch_1.pth'), weights_only=False)
     state = {k: v for k, v in checkpoint['state_dict'].items() if k.startswith('backbone.')}
     partial = str(tmp_path / 'backbone.pth')
     torch.save({'state_dict': state, 'meta': checkpoint['meta']}, partial)
@@ -120,8 +120,8 @@ def test_a_checkpoint_must_give_every_weight(tiny_seg_run, tmp_path):
         init_model(CONFIG, partial, device='cpu')
 
 
-def test_classes_come_from_the_config_when_the_checkpoint_has_none(tiny_seg_run, tmp_path):
-    checkpoint = torch.load(osp.join(tiny_seg_run, 'epoch_1.pth'), weights_only=False)
+def test_classes_come_from_the_config_when_the_checkpoint_has_none(seg_run, tmp_path):
+    checkpoint = torch.load(osp.join(seg_run, 'epoch_1.pth'), weights_only=False)
     weights_only = str(tmp_path / 'weights.pth')
     torch.save({'state_dict': checkpoint['state_dict']}, weights_only)
     for path in (weights_only, None):

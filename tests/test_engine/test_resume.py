@@ -21,7 +21,6 @@ from mmpixdepth.engine import CheckInvalidLossHook, check_checkpoint_file, find_
 from mmpixdepth.utils import load_config
 from helpers import SEG_CONFIG, as_cli, run_log, seg_options
 
-FROZEN = 'configs/deeplabv3/deeplabv3_r18-frozen_1xb8-20e_synthetic-128x128.py'
 ITERS_PER_EPOCH = 2  # 8 training images, batch 4
 
 
@@ -199,8 +198,12 @@ def test_test_tool_on_a_frozen_config_needs_no_training_data(seg_run, tool, tiny
     shutil.copytree(tiny_rgbd, data, ignore=lambda folder, names: ['train'])
     assert not osp.exists(osp.join(data, 'images', 'train'))
     out = str(tmp_path / 'metrics.json')
+    frozen = tmp_path / 'frozen.py'  # the frozen form of seg_run's narrow config
+    frozen.write_text(f'_base_ = [{osp.join(repo_root, SEG_CONFIG)!r}]\n'
+                      'model = dict(backbone=dict(frozen_stages=4, norm_eval=True, init_cfg=dict('
+                      "type='PretrainedBackbone', checkpoint=None)))\n")
     tool('tools/test.py').main([
-        osp.join(repo_root, FROZEN), osp.join(seg_run, 'epoch_2.pth'), '--work-dir',
+        str(frozen), osp.join(seg_run, 'epoch_2.pth'), '--work-dir',
         str(tmp_path / 'test'), '--metrics-out', out, '--cfg-options',
         *as_cli(seg_options(data, 1))])
     with open(out) as f:

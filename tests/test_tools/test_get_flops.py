@@ -2,7 +2,7 @@
 import os.path as osp
 import re
 
-from helpers import PIXDEPTH_CONFIG, REPO, SEG_CONFIG
+from helpers import PIXDEPTH_CONFIG, REPO
 
 TOOL = 'tools/analysis_tools/get_flops.py'
 
@@ -53,7 +53,8 @@ def test_propagation_head_is_counted(tool, capsys):
 
 
 def test_whole_segmentation_model(tool, capsys):
-    tool(TOOL).main([osp.join(REPO, SEG_CONFIG), '--shape', '64', '64'])
+    config = 'configs/deeplabv3/deeplabv3_r18_1xb8-20e_synthetic-128x128.py'
+    tool(TOOL).main([osp.join(REPO, config), '--shape', '64', '64'])
     printed = capsys.readouterr().out
     assert 'whole model (_forward) on one image' in printed
     assert 'input shape: (1, 3, 64, 64)' in printed

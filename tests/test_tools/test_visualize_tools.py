@@ -8,10 +8,11 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from mmengine.registry import DefaultScope
 from mmpretrain.registry import MODELS
 
 import mmpixdepth  # noqa: F401  (registers modules)
-from helpers import REPO, load_tool
+from helpers import REPO, SEG_CONFIG, load_tool
 from mmpixdepth.analysis.similarity_maps import point_to_cell, similarity_map
 from mmpixdepth.datasets import LoadDepthFromFile
 from mmpixdepth.datasets.view_pairs import build_views, cell_pairs, sample_views
@@ -26,7 +27,9 @@ from mmpixdepth.visualization.similarity import color_ranges
 
 PIXDEPTH = 'configs/pixdepth/pixdepth_r18_1xb16-5e_synthetic-96x96.py'
 PIXPRO = 'configs/pixpro/pixpro_r18_1xb16-5e_synthetic-96x96.py'
-SEG = 'configs/deeplabv3/deeplabv3_r18_1xb8-20e_synthetic-128x128.py'
+SEG = SEG_CONFIG  # the narrow DeepLabV3 of the seg_run checkpoints
+#: the ResNet-18 DeepLabV3, whose encoder is that of the PixDepth checkpoints
+SEG_R18 = 'configs/deeplabv3/deeplabv3_r18_1xb8-20e_synthetic-128x128.py'
 TITLE_PX = 40  # two title lines (similarity figure)
 PAIRS_TITLE_PX = 60  # three title lines (pairs figure panels)
 
@@ -46,7 +49,8 @@ def pretrain_ckpt(tmp_path_factory, repo_root):
     """A PixDepth pretraining checkpoint (untrained weights, the real key layout)."""
     torch.manual_seed(0)
     cfg = load_config(osp.join(repo_root, PIXDEPTH), {'model.neck.hid_channels': 64})
-    model = MODELS.build(cfg.model)
+    with DefaultScope.overwrite_default_scope('mmpretrain'):  # whatever scope a test left
+        model = MODELS.build(cfg.model)
     path = str(tmp_path_factory.mktemp('ckpt') / 'pixdepth.pth')
     torch.save({'state_dict': model.state_dict(), 'meta': {}}, path)
     return path
@@ -85,7 +89,7 @@ def test_similarity_tool_writes_one_png(data, pretrain_ckpt, tmp_path):
 
 def test_similarity_tool_with_a_segmentation_config_and_size(data, pretrain_ckpt, tmp_path):
     out = str(tmp_path / 'sim_seg.png')
-    rc, log = run_tool('tools/visualize_similarity.py', SEG, data['image'],
+    rc, log = run_tool('tools/visualize_similarity.py', SEG_R18, data['image'],
                        '--checkpoints', pretrain_ckpt, '--point', '0', '63', '--size', '96',
                        '--out', out)
     assert rc == 0, log[-3000:]
