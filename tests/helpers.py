@@ -13,13 +13,15 @@ import numpy as np
 import torch
 from mmengine import fileio
 
-from mmpixdepth.registry import ALL_REGISTRIES
-
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))  # tests/helpers.py -> the repository
 #: the narrow (16 base channels) synthetic DeepLabV3: checkpoints of 1 MB, not 160
 SEG_CONFIG = 'configs/deeplabv3/deeplabv3_r18-w16_1xb16-40e_synthetic-128x128.py'
-PIXDEPTH_CONFIG = 'configs/pixdepth/pixdepth_r18_1xb16-5e_synthetic-96x96.py'
-PIXPRO_CONFIG = 'configs/pixpro/pixpro_r18_1xb16-5e_synthetic-96x96.py'
+#: the narrow synthetic pretraining configs of the quick start's benchmarks: 8 MB checkpoints
+PIXDEPTH_CONFIG = 'configs/pixdepth/pixdepth_r18-w16_1xb32-100e_synthetic-64x64.py'
+PIXPRO_CONFIG = 'configs/pixpro/pixpro_r18-w16_1xb32-100e_synthetic-64x64.py'
+#: a full-width ResNet-18 (stride-16 C5, 6x6 cells on 96x96 views), whose checkpoint the
+#: DeepLabV3 of the paper's encoder loads
+PIXDEPTH_R18_CONFIG = 'configs/pixdepth/pixdepth_r18_1xb16-5e_synthetic-96x96.py'
 
 
 def as_cli(options):
@@ -199,6 +201,7 @@ def write_pfm(path, array, little_endian=True):
 
 def registered_modules():
     """Return ``{(registry scope, registry name, key): class}`` for every mmpixdepth module."""
+    from mmpixdepth.registry import ALL_REGISTRIES
     found = {}
     for registry in ALL_REGISTRIES:
         for key, cls in registry.module_dict.items():

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import PIXDEPTH_CONFIG, REPO
+from helpers import PIXDEPTH_R18_CONFIG, REPO
 from mmpixdepth.analysis.pair_statistics import cell_labels, merge_counts, pair_statistics
 
 
@@ -99,7 +99,7 @@ def test_cell_labels_read_the_cell_centres():
 def test_pair_statistics_tool(tiny_rgbd, tmp_path, tool_main, capsys):
     out = tmp_path / 'stats.json'
     tool_main('analysis_tools/pair_statistics.py')([
-        osp.join(REPO, PIXDEPTH_CONFIG), '--seg-dir', f'{tiny_rgbd}/annotations/train',
+        osp.join(REPO, PIXDEPTH_R18_CONFIG), '--seg-dir', f'{tiny_rgbd}/annotations/train',
         '--num-samples', '5', '--depth-thr', '0.1', '0.9', '--cfg-options',
         f'train_dataloader.dataset.data_root={tiny_rgbd}', '--out', str(out)])
     assert '5 view pairs, 6x6 cells per view' in capsys.readouterr().out
@@ -113,5 +113,5 @@ def test_pair_statistics_tool(tiny_rgbd, tmp_path, tool_main, capsys):
 def test_pair_statistics_tool_missing_labels(tiny_rgbd, tmp_path, tool_main):
     with pytest.raises(FileNotFoundError, match='no label map'):
         tool_main('analysis_tools/pair_statistics.py')([
-            osp.join(REPO, PIXDEPTH_CONFIG), '--seg-dir', str(tmp_path), '--num-samples', '2',
+            osp.join(REPO, PIXDEPTH_R18_CONFIG), '--seg-dir', str(tmp_path), '--num-samples', '2',
             '--cfg-options', f'train_dataloader.dataset.data_root={tiny_rgbd}'])

@@ -98,7 +98,7 @@ KILLED_SAVE = textwrap.dedent('''
 
     class DieDuringSave(Hook):
         def before_save_checkpoint(self, runner, checkpoint):
-            if checkpoint['meta']['epoch'] == 2:  # die 4 MiB into the file (of about 160)
+            if checkpoint['meta']['epoch'] == 2:  # die 4 MiB into the file (of about 14)
                 resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
                 signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # Python ignores it by default
                 resource.setrlimit(resource.RLIMIT_FSIZE, (4 << 20, resource.RLIM_INFINITY))

@@ -132,8 +132,9 @@ def pixdepth(loss_type, chunk):
             dict(type='PixelPropagationHead', ppm=dict(type='PixelPropagation', channels=24)))
     return MODELS.build(dict(
         type='PixDepth',
-        backbone=dict(type='ResNet', depth=18, out_indices=(3, ), norm_cfg=dict(type='BN')),
-        neck=dict(type='PixelProjector', in_channels=512, hid_channels=16, out_channels=24,
+        backbone=dict(type='ResNet', depth=18, base_channels=16, stem_channels=16,
+                      out_indices=(3, ), norm_cfg=dict(type='BN')),
+        neck=dict(type='PixelProjector', in_channels=128, hid_channels=16, out_channels=24,
                   norm_cfg=dict(type='BN')),
         head=dict(head, chunk_size=chunk), dist_thr=[0.3, 0.5, 0.7], depth_thr=[0.3, 0.5, 0.7]))
 

@@ -11,6 +11,7 @@ from mmpixdepth.models import pixcontrast_loss, pixel_pair_masks, pixpro_consist
 from helpers import view_pair_samples
 
 CROP = 64  # stride-16 ResNet-18 -> 4x4 cells
+NARROW = dict(base_channels=16, stem_channels=16)  # the maths does not depend on the width
 
 
 def head_cfg(kind, channels=24):
@@ -27,8 +28,8 @@ def model_cfg(kind='contrast', **kwargs):
         data_preprocessor=dict(type='SelfSupDataPreprocessor', mean=[0., 0., 0.],
                                std=[1., 1., 1.]),
         backbone=dict(type='ResNet', depth=18, out_indices=(3, ), strides=(1, 2, 2, 1),
-                      dilations=(1, 1, 1, 2), norm_cfg=dict(type='BN')),
-        neck=dict(type='PixelProjector', in_channels=512, hid_channels=32,
+                      dilations=(1, 1, 1, 2), norm_cfg=dict(type='BN'), **NARROW),
+        neck=dict(type='PixelProjector', in_channels=128, hid_channels=32,
                   out_channels=channels, norm_cfg=dict(type='BN')),
         head=head_cfg(kind, channels),
         dist_thr=0.7, depth_thr=0.3)
@@ -257,7 +258,7 @@ def test_momentum_follows_the_cosine_schedule():
 
 def test_instance_branch_adds_a_weighted_loss():
     inst = dict(
-        instance_neck=dict(type='NonLinearNeck', in_channels=512, hid_channels=32,
+        instance_neck=dict(type='NonLinearNeck', in_channels=128, hid_channels=32,
                            out_channels=16, num_layers=2, with_bias=True, with_last_bn=False,
                            with_avg_pool=True, norm_cfg=dict(type='BN1d')),
         instance_head=dict(

@@ -2,7 +2,7 @@
 import os.path as osp
 import re
 
-from helpers import PIXDEPTH_CONFIG, REPO
+from helpers import PIXDEPTH_R18_CONFIG, REPO
 
 TOOL = 'tools/analysis_tools/get_flops.py'
 
@@ -20,7 +20,7 @@ def table_rows(printed):
 
 def test_resnet18_encoder_of_a_pretraining_config(tool, tmp_path, capsys):
     config = tmp_path / 'pixdepth_r18_stride32.py'  # the plain ResNet-18 strides of ImageNet
-    config.write_text(f"_base_ = [{osp.join(REPO, PIXDEPTH_CONFIG)!r}]\n"
+    config.write_text(f"_base_ = [{osp.join(REPO, PIXDEPTH_R18_CONFIG)!r}]\n"
                       'model = dict(backbone=dict(strides=(1, 2, 2, 2), dilations=(1, 1, 1, 1)))\n')
     tool(TOOL).main([str(config), '--shape', '224', '224'])
     printed = capsys.readouterr().out
