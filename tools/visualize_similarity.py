@@ -22,6 +22,7 @@ from mmengine.config import DictAction
 import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loader)
 from mmpixdepth.analysis.similarity_maps import (FEATURE_CELLS, input_size, point_similarity,
                                                  point_to_cell)
+from mmpixdepth.apis.encoder_options import add_encoder_options, encoder_names
 from mmpixdepth.datasets import LoadDepthFromFile
 from mmpixdepth.models.encoder import RANDOM, config_preprocessor, load_encoder
 from mmpixdepth.utils import load_config
@@ -37,12 +38,7 @@ def parse_args(argv=None):
     parser.add_argument('config', help='config whose model.backbone is the encoder '
                         '(pretraining or segmentation config)')
     parser.add_argument('image', help='image file')
-    parser.add_argument(
-        '--checkpoints', nargs='+', required=True, metavar='CKPT',
-        help='pretraining, segmentation or backbone-only checkpoints; "random" for a randomly '
-        'initialised encoder')
-    parser.add_argument('--labels', nargs='+', metavar='NAME',
-                        help='a title per checkpoint; when not given, the file names')
+    add_encoder_options(parser)
     parser.add_argument('--point', nargs=2, type=float, required=True, metavar=('X', 'Y'),
                         help='the point, in pixels of the original image (x right, y down)')
     parser.add_argument('--depth', help='depth map aligned with the image, shown as a panel')
@@ -70,13 +66,10 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
 
     for path, what in [(args.config, 'config'), (args.image, 'image'),
-                       (args.depth, 'depth map')] + [
-                           (ckpt, 'checkpoint') for ckpt in args.checkpoints if ckpt != RANDOM]:
+                       (args.depth, 'depth map')]:
         if path is not None and not osp.isfile(path):
             parser.error(f'{what} {path} does not exist')
-    if args.labels is not None and len(args.labels) != len(args.checkpoints):
-        parser.error(f'--labels has {len(args.labels)} names for {len(args.checkpoints)} '
-                     'checkpoints')
+    args.labels = encoder_names(parser, args)
     if args.size is not None and args.size < 1:
         parser.error(f'--size must be a positive number of pixels, got {args.size}')
     if not args.out.lower().endswith('.png'):
@@ -98,7 +91,7 @@ def main(argv=None):
                                          depth_path=args.depth))['depth']
 
     preprocessor = config_preprocessor(cfg)
-    labels = args.labels or [RANDOM if c == RANDOM else osp.basename(c) for c in args.checkpoints]
+    labels = args.labels
     size, sims = args.size, []
     for checkpoint, label in zip(args.checkpoints, labels):
         if checkpoint == RANDOM:
