@@ -12,7 +12,7 @@ from mmengine.logging import MessageHub
 from mmengine.registry import DefaultScope
 from mmpretrain.registry import MODELS
 
-from helpers import head_kind, load_tool
+from helpers import REPO, head_kind, load_tool
 from mmpixdepth.analysis.similarity_maps import split_items
 from mmpixdepth.analysis.transfer import (claim_work_dir, fingerprint, format_difference,
                                           format_report, format_summary, format_table,
@@ -24,6 +24,19 @@ from mmpixdepth.analysis.transfer import runs as transfer_runs
 QUICK = 'benchmarks/transfer_synthetic_quickstart.py'
 SEEDS5 = 'benchmarks/transfer_synthetic_5seeds.py'
 SEEDS2000 = 'benchmarks/transfer_synthetic2000_5seeds.py'
+
+
+@pytest.mark.parametrize('bench_file', sorted(
+    osp.relpath(p, REPO) for p in glob.glob(osp.join(REPO, 'benchmarks', '*.py'))))
+def test_every_benchmark_file_merges_its_options_strictly(bench_file, tmp_path, monkeypatch):
+    """Each method's stage configs of every benchmark file: every option is a key of its config
+    (a misspelt key is an error here, not hours into a run)."""
+    monkeypatch.chdir(REPO)
+    bench = load_benchmark(bench_file)
+    fold = (bench.get('folds') or [None])[0]
+    for method in bench.methods:
+        pre, fine = stage_configs(bench, method, bench.seeds[0], str(tmp_path), fold=fold)
+        assert (pre is not None) == bool(method.get('pretrain')), method['name']
 
 
 @pytest.mark.parametrize('bench_file', [QUICK, SEEDS5, SEEDS2000])
