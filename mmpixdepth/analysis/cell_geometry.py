@@ -12,7 +12,6 @@ import torch.nn.functional as F
 
 from .pair_statistics import cell_labels
 
-
 WHOLE_IMAGE = torch.tensor([[0., 0., 1., 1.]])  # the box of a whole image (PixProViews' coord)
 
 
@@ -20,7 +19,7 @@ def _pair_sum(vectors: torch.Tensor):
     """Sum and count of the cosines of the ordered pairs of distinct rows of unit ``vectors``
     [n, C]: ``|sum|^2 - n`` and ``n (n - 1)``."""
     n = vectors.shape[0]
-    return float(vectors.sum(0).square().sum()) - n, n * (n - 1)
+    return float(vectors.double().sum(0).square().sum()) - n, n * (n - 1)
 
 
 def cell_cosine_stats(feats: torch.Tensor, labels: torch.Tensor,
@@ -39,7 +38,7 @@ def cell_cosine_stats(feats: torch.Tensor, labels: torch.Tensor,
         ``gap``: ``same_class - other_class``; ``across``: over pairs of cells of different
         images. Each is a mean over all such pairs of all images (a pair counts once per order).
     """
-    n, c, h, w = feats.shape
+    _, c, h, w = feats.shape
     cells = F.normalize(feats.float().flatten(2), dim=1).transpose(1, 2)  # [N, h*w, C]
     classes = torch.cat([cell_labels(label.numpy(), WHOLE_IMAGE, (h, w)) for label in labels])
     within, same, labelled = [0.0, 0], [0.0, 0], [0.0, 0]  # sums and counts of pairs
