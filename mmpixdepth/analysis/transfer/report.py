@@ -94,7 +94,8 @@ def format_difference(diff: Dict) -> str:
     """One line: ``a - b (metric): mean [lo, hi] 95 % CI over n seeds``."""
     text = f'{diff["a"]} - {diff["b"]} ({diff["metric"]}): {diff["mean"]:+.2f}'
     if diff['ci'] is None:
-        return text + f' ({diff["n"]} {diff["unit"]}: no confidence interval)'
+        unit = diff['unit'][:-1] if diff['n'] == 1 else diff['unit']  # 1 seed, 0 seeds
+        return text + f' ({diff["n"]} {unit}: no confidence interval)'
     lo, hi = diff['ci']
     return text + f', 95 % CI [{lo:+.2f}, {hi:+.2f}] over {diff["n"]} {diff["unit"]} (paired)'
 
