@@ -13,13 +13,12 @@ classes apart, which no probe head can undo.
 import argparse
 import sys
 
-import torch
 from mmengine.config import DictAction
 
 import mmpixdepth  # noqa: F401  (registers modules, installs the checkpoint loader)
 from mmpixdepth.analysis.cell_geometry import cell_cosine_stats
-from mmpixdepth.apis.encoder_options import add_encoder_options, encoder_names
 from mmpixdepth.analysis.frozen_probe import build_split, extract_features
+from mmpixdepth.apis.encoder_options import add_encoder_options, encoder_names
 from mmpixdepth.engine import forward_precision
 from mmpixdepth.models.encoder import config_preprocessor, load_encoder
 from mmpixdepth.utils import load_config
@@ -61,9 +60,8 @@ def main(argv=None):
     print('|---' * (len(COLUMNS) + 1) + '|')
     for name, checkpoint in zip(args.labels, args.checkpoints):
         encoder = load_encoder(cfg, checkpoint, args.seed)
-        with torch.no_grad():
-            feats, labels, _ = extract_features(encoder, subset, config_preprocessor(cfg),
-                                                dtype=dtype, channels_last=channels_last)
+        feats, labels, _ = extract_features(encoder, subset, config_preprocessor(cfg),
+                                            dtype=dtype, channels_last=channels_last)
         stats = cell_cosine_stats(feats, labels, cfg.model.decode_head.get('ignore_index', 255))
         print(f'| {name} | ' + ' | '.join(f'{stats[k]:.3f}' for k in COLUMNS) + ' |')
     return 0
