@@ -31,6 +31,25 @@ def pytest_collection_finish(session):
     gc.freeze()
 
 
+def _managed_classes(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _managed_classes(sub)
+
+
+@pytest.fixture(autouse=True)
+def no_runner_instances_from_other_tests():
+    """Each test starts without the loggers, message hubs and visualizers of earlier runners. A
+    Runner names them after its config file and the second it starts, and takes over an existing
+    instance of that name: a test that trains a config within the second a shared training
+    fixture started on the same config would log into the fixture's folder."""
+    from mmengine.registry import DefaultScope
+    from mmengine.utils import ManagerMixin
+    for cls in _managed_classes(ManagerMixin):
+        if not issubclass(cls, DefaultScope):
+            cls._instance_dict.clear()
+
+
 def made_once(tmp_path_factory, name, make):
     """The folder ``name`` filled by ``make(folder)`` once per test run: under pytest-xdist the
     first worker to ask makes it (under a file lock, in the run's temporary folder that all
