@@ -2,13 +2,13 @@
 # {0.7, 1.5, 2.0, 3.0} feature-bin diagonals (a large T admits many positives across object
 # borders, which the depth test can remove), each without the depth test (the PixContrast twin,
 # named 'T=<T> no depth') and with T' in {0.05, 0.1, 0.2, 0.3} (normalised depth); a random
-# encoder and the supervised reference. Seeds 0 and 1 of the quick start's protocol (2000
-# images, 25 epochs, bfloat16, frozen probes with mIoU, Boundary IoU, foreground mIoU and mIoU
-# near depth edges). depth_screening_synthetic2000-small.py runs it on scenes of small objects.
-# The settings chosen from it are confirmed on other seeds by depth_confirmation_*.py. Run it
-# with
+# encoder and the supervised reference. Seeds 0 and 1 of the protocol of
+# transfer_synthetic2000_bf16.py (2000 images, 25 epochs, bfloat16, frozen probes with mIoU,
+# Boundary IoU, foreground mIoU and mIoU near depth edges). depth_screening_synthetic2000-small.py
+# runs it on scenes of small objects. The settings chosen from it are confirmed on other seeds by
+# depth_confirmation_*.py. Run it with
 #   python tools/analysis_tools/benchmark_transfer.py benchmarks/depth_screening_synthetic2000.py
-_base_ = './transfer_synthetic_quickstart.py'
+_base_ = './transfer_synthetic2000_bf16.py'
 seeds = [0, 1]
 _pixdepth = 'configs/pixdepth/pixdepth_r18-w16_1xb32-100e_synthetic-64x64.py'
 _pixcontrast = 'configs/pixcontrast/pixcontrast_r18-w16_1xb32-100e_synthetic-64x64.py'

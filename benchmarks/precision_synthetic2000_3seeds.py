@@ -1,8 +1,8 @@
 # bfloat16 autocast (AutocastOptimWrapper, channels_last) against float32 on the 2000-image
 # evidence protocol (transfer_synthetic2000_5seeds.py): seeds 0-2 of its core methods, each
 # trained and probed in both precisions, with the paired differences bf16 - fp32 of both probes
-# and of the supervised reference's end-to-end mIoU. The bf16 methods are the quick start's
-# (same names, configs and options): with --out-dir work_dirs/quickstart the quick start's
+# and of the supervised reference's end-to-end mIoU. The bf16 methods are those of
+# transfer_synthetic2000_bf16.py (same names, configs and options): with the same --out-dir its
 # seed-0 runs are reused. Make the data and run it with
 #   python tools/generate_synthetic_data.py --out data/synthetic_rgbd_2000 --num-train 2000
 #   python tools/analysis_tools/benchmark_transfer.py benchmarks/precision_synthetic2000_3seeds.py

@@ -11,9 +11,9 @@
 # propagation_synthetic2000_5seeds.py and listed in the README as a deviation from PixPro's
 # recipe. Run it with
 #   python tools/analysis_tools/benchmark_transfer.py benchmarks/propagation_lr_synthetic2000.py
-# Based on the quick start (25 epochs), not on propagation_synthetic2000_5seeds.py, whose
-# pretrain_options now hold the setting chosen here.
-_base_ = './transfer_synthetic_quickstart.py'
+# Based on transfer_synthetic2000_bf16.py (25 epochs), not on propagation_synthetic2000_5seeds.py,
+# whose pretrain_options now hold the setting chosen here.
+_base_ = './transfer_synthetic2000_bf16.py'
 seeds = [0]
 learnability = None
 similarity = None

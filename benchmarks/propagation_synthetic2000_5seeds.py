@@ -1,11 +1,11 @@
 # Does the propagation loss learn? PixPro and the propagation variant of PixDepth (the loss the
 # PixDepth authors' public code trains) under PixPro's official optimiser (LARS, see
 # configs/pixdepth/pixdepth-propagation_r18-w16_1xb32-100e_synthetic-64x64.py), against a random
-# encoder, with the quick start's protocol (2000 images, bfloat16, frozen probes) except for
-# the two settings below. Each must beat random init by at least 5 mIoU under both probes on
-# every seed. Run it with
+# encoder, with the protocol of transfer_synthetic2000_bf16.py (2000 images, bfloat16, frozen
+# probes) except for the two settings below. Each must beat random init by at least 5 mIoU under
+# both probes on every seed. Run it with
 #   python tools/analysis_tools/benchmark_transfer.py benchmarks/propagation_synthetic2000_5seeds.py
-_base_ = './transfer_synthetic_quickstart.py'
+_base_ = './transfer_synthetic2000_bf16.py'
 seeds = [0, 1, 2, 3, 4]
 # The propagation loss's CPU protocol, chosen on seed 0 by propagation_lr_synthetic2000.py:
 # LARS lr 1.0 instead of the recipe's 1.0 x 32 / 256 = 0.125 (set for about 125,000 iterations)

@@ -22,6 +22,7 @@ from mmpixdepth.analysis.transfer import (claim_work_dir, fingerprint, format_di
 from mmpixdepth.analysis.transfer import runs as transfer_runs
 
 QUICK = 'benchmarks/transfer_synthetic_quickstart.py'
+BF16 = 'benchmarks/transfer_synthetic2000_bf16.py'
 SEEDS5 = 'benchmarks/transfer_synthetic_5seeds.py'
 SEEDS2000 = 'benchmarks/transfer_synthetic2000_5seeds.py'
 
@@ -39,7 +40,7 @@ def test_every_benchmark_file_merges_its_options_strictly(bench_file, tmp_path, 
         assert (pre is not None) == bool(method.get('pretrain')), method['name']
 
 
-@pytest.mark.parametrize('bench_file', [QUICK, SEEDS5, SEEDS2000])
+@pytest.mark.parametrize('bench_file', [QUICK, BF16, SEEDS5, SEEDS2000])
 def test_benchmark_configs_build_every_stage(bench_file, repo_root, tmp_path, monkeypatch):
     """Every option of every method is a real key of its config (strict merge); pretrained
     methods differ from their baselines where they should."""
@@ -70,17 +71,29 @@ def test_benchmark_configs_build_every_stage(bench_file, repo_root, tmp_path, mo
     assert type(pixdepth).__name__ == 'PixDepth' and head_kind(pixdepth) == 'contrast'
     assert type(twin).__name__ == 'PixContrast' and head_kind(twin) == 'contrast'
     assert not twin.uses_depth and pixdepth.groups == [(t, t) for t, _ in twin.groups]
-    assert bench.learnability.min == 50 and ('PixDepth', 'PixContrast') in bench.compare
-    if bench_file in (QUICK, SEEDS2000):  # 2000 images: 20 supervised epochs (2500 iterations)
+    assert ('PixDepth', 'PixContrast') in bench.compare
+    pre, _ = stage_configs(bench, bench.methods[0], 0, str(tmp_path))
+    wrapper = 'AutocastOptimWrapper' if bench_file in (QUICK, BF16) else 'OptimWrapper'
+    assert pre.optim_wrapper.type == wrapper
+    assert probe_config(bench, 0).optim_wrapper.type == wrapper
+    if bench_file == QUICK:  # sized for 20 minutes: 15 epochs (930 iterations), no supervised
+        assert pre.train_cfg.max_epochs == 15 and pre.param_scheduler[1].end == 15
+        assert pre.param_scheduler[1].T_max == 14.5 and pre.param_scheduler[0].end == 0.5
+        assert [m['name'] for m in bench.methods] == ['PixDepth', 'PixContrast', 'random init']
+        assert not bench.learnability
+        # the random encoder's probe is the 25-epoch protocol's (same fingerprint)
+        assert (fingerprint(probe_config(bench, 0, bench.methods[2]))
+                == fingerprint(probe_config(load_benchmark(BF16), 0, bench.methods[2])))
+    else:
+        assert bench.learnability.min == 50
+    if bench_file in (BF16, SEEDS2000):  # 2000 images: 20 supervised epochs (2500 iterations)
         supervised = next(m for m in bench.methods if m.get('finetune_config'))
         _, fine = stage_configs(bench, supervised, 0, str(tmp_path))
         assert fine.train_cfg.max_epochs == 20 and fine.param_scheduler[0].end == 20
-        # both pretrain 25 epochs (1550 iterations); the quick start in bfloat16 autocast
-        pre, _ = stage_configs(bench, bench.methods[0], 0, str(tmp_path))
+        # both pretrain 25 epochs (1550 iterations); BF16 in bfloat16 autocast
         assert pre.train_cfg.max_epochs == 25 and pre.param_scheduler[1].end == 25
         assert pre.param_scheduler[1].T_max == 24.5
-        wrapper = 'AutocastOptimWrapper' if bench_file == QUICK else 'OptimWrapper'
-        assert pre.optim_wrapper.type == fine.optim_wrapper.type == wrapper
+        assert fine.optim_wrapper.type == wrapper
         assert probe_config(bench, 0, supervised).optim_wrapper.type == wrapper
     if bench_file in (SEEDS5, SEEDS2000):
         assert len(bench.seeds) >= 5
@@ -96,7 +109,8 @@ KFOLD = 'benchmarks/depthcontrast_synthetic3dpm_kfold.py'
 
 
 @pytest.mark.parametrize('bench_file, data_root', [
-    (QUICK, 'data/synthetic_rgbd_2000'), (SEEDS5, 'data/synthetic_rgbd'),
+    (QUICK, 'data/synthetic_rgbd_2000'), (BF16, 'data/synthetic_rgbd_2000'),
+    (SEEDS5, 'data/synthetic_rgbd'),
     (SEEDS2000, 'data/synthetic_rgbd_2000'), (KFOLD, 'data/synthetic_3dpm')])
 @pytest.mark.parametrize('override', [None, 'elsewhere/data'])
 def test_data_root_reaches_every_stage(bench_file, data_root, override, repo_root, tmp_path,
@@ -329,12 +343,12 @@ TINY_LOADERS = {f'{k}_dataloader.{o}': v for k in ('train', 'val', 'test')
 
 
 def test_probe_benchmark_end_to_end(tiny_rgbd, tmp_path, repo_root, monkeypatch, capsys):
-    """The quick start's benchmark through the real tool on tiny data: pretraining, end-to-end
-    supervised training, probes of each encoder, tables, paired difference, learnability
+    """The 2000-image bf16 protocol's benchmark (the quick start's with the supervised reference)
+    through the real tool on tiny data: pretraining, end-to-end supervised training, probes of each encoder, tables, paired difference, learnability
     verdict, figure; a second run reuses every finished run."""
     monkeypatch.chdir(repo_root)
     bench = _write(tmp_path / 'bench.py', f"""
-_base_ = '{osp.join(repo_root, QUICK)}'
+_base_ = '{osp.join(repo_root, BF16)}'
 pretrain_options = {TINY_PRETRAIN!r}
 probe = dict(epochs=dict(linear=2, aspp=1), aspp_channels=8, batch_size=4,
              options={{**{TINY_LOADERS!r}, 'train_cfg.max_epochs': 1, 'train_cfg.val_interval': 1,
@@ -453,13 +467,13 @@ def test_benchmark_tool_rejects_an_unknown_method(tmp_path, repo_root, monkeypat
 
 def test_precision_benchmark_runs_the_quick_start_in_bf16_beside_fp32(repo_root, tmp_path,
                                                                     monkeypatch):
-    """Its bf16 methods are the quick start's runs (same folders and fingerprints, so that
-    ``--out-dir work_dirs/quickstart`` reuses them); its fp32 twins differ by the precision
+    """Its bf16 methods are the runs of transfer_synthetic2000_bf16.py (same folders and
+    fingerprints, so that the same ``--out-dir`` reuses them); its fp32 twins differ by the precision
     alone; a method's precision overrides the benchmark's, ``--precision`` the benchmark's."""
     from mmpixdepth.analysis.transfer import fingerprint
     monkeypatch.chdir(repo_root)
     bench = load_benchmark('benchmarks/precision_synthetic2000_3seeds.py')
-    quick = {m['name']: m for m in load_benchmark(QUICK).methods}
+    quick = {m['name']: m for m in load_benchmark(BF16).methods}
     methods = {m['name']: m for m in bench.methods}
     assert bench.seeds == [0, 1, 2] and len(bench.compare) == 4
     for a, b in bench.compare:
@@ -468,7 +482,7 @@ def test_precision_benchmark_runs_the_quick_start_in_bf16_beside_fp32(repo_root,
         for name in (a, b):
             pre, fine = stage_configs(bench, methods[name], 0, str(tmp_path))
             cfgs[name] = (pre, fine, probe_config(bench, 0, methods[name]))
-        quick_cfgs = stage_configs(load_benchmark(QUICK), quick[a], 0, str(tmp_path))
+        quick_cfgs = stage_configs(load_benchmark(BF16), quick[a], 0, str(tmp_path))
         for mine, theirs in zip(cfgs[a][:2], quick_cfgs):
             assert (mine is None and theirs is None) or fingerprint(mine) == fingerprint(theirs)
         for bf16, fp32 in zip(cfgs[a], cfgs[b]):
